@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Parses a service's environment once, at startup, and fails with every problem listed.
+ * Services never read `process.env` anywhere else.
+ */
+export function loadEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env) {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new Error(`Invalid environment:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data as z.output<S>;
+}
+
+/** A TCP port; 0 asks the OS for a free one (tests do). */
+export const portVar = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** A boolean flag written as true/false/1/0. */
+export const flagVar = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+/** Variables every service reads. */
+export const baseEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('0.0.0.0'),
+  /** The users subgraph's public key (PEM), inline or as a file; every service verifies with it. */
+  JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_PUBLIC_KEY_FILE: z.string().optional(),
+  JWT_ISSUER: z.string().default('cartograph-users'),
+  JWT_AUDIENCE: z.string().default('cartograph'),
+  /** Connections each subgraph process keeps to its database. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Prepended to every Redis key and stream: several deployments (or test runs) share a Redis. */
+  REDIS_PREFIX: z.string().default('cartograph:'),
+  /** Comma-separated origins allowed by CORS, or * for any. */
+  CORS_ORIGINS: z.string().default('*'),
+};

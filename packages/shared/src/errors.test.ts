@@ -1,0 +1,53 @@
+import { GraphQLError } from 'graphql';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { badInput, createErrorMasker, notFound, rateLimited } from './errors.js';
+
+const logged: unknown[] = [];
+const logger = pino(
+  { level: 'error' },
+  { write: (line: string) => void logged.push(JSON.parse(line)) },
+);
+const mask = createErrorMasker(logger);
+
+const formatted = (error: GraphQLError) => error.toJSON();
+
+describe('createErrorMasker', () => {
+  it('passes contract errors through with their code, field and retryAfter only', () => {
+    const error = badInput('items[0].quantity', 'must be between 1 and 1000');
+
+    expect(mask({ ...formatted(error), path: ['placeOrder'] }, error)).toEqual({
+      message: 'items[0].quantity: must be between 1 and 1000',
+      path: ['placeOrder'],
+      extensions: { code: 'BAD_USER_INPUT', field: 'items[0].quantity' },
+    });
+    expect(mask(formatted(rateLimited(30)), null).extensions).toEqual({
+      code: 'RATE_LIMITED',
+      retryAfter: 30,
+    });
+  });
+
+  it('drops extensions a client must not see, such as the subgraph that answered', () => {
+    const error = notFound('Order');
+    const fromGateway = {
+      ...formatted(error),
+      extensions: { code: 'NOT_FOUND', serviceName: 'orders' },
+    };
+
+    expect(mask(fromGateway, error).extensions).toEqual({ code: 'NOT_FOUND' });
+  });
+
+  it('turns anything else into a generic INTERNAL_SERVER_ERROR and logs the original', () => {
+    const cause = new Error('insert into "orders" violates foreign key at /srv/app/store.ts:12');
+    const error = new GraphQLError(cause.message, { originalError: cause, path: ['placeOrder'] });
+
+    const result = mask(formatted(error), error);
+
+    expect(result).toEqual({
+      message: 'Internal server error',
+      path: ['placeOrder'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+    expect(JSON.stringify(logged.at(-1))).toContain('violates foreign key');
+  });
+});

@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { parseEvent, streams, type EventType, type IncomingEvent } from './contracts.js';
+
+export interface StreamConsumerOptions {
+  /** A connection of its own: XREADGROUP blocks it. */
+  redis: Redis;
+  prefix: string;
+  stream: string;
+  group: string;
+  logger: Logger;
+  /** The event types this group handles; any other is parked at once. */
+  accepts: readonly EventType[];
+  /** Commits the event's effect; throwing leaves it pending, to be retried. */
+  handle: (event: IncomingEvent) => Promise<void>;
+  /** Events handled at once; each commits on its own. */
+  concurrency?: number;
+  /** An event pending this long (its consumer died, or its handler failed) is claimed again. */
+  claimIdleMs?: number;
+  /** Deliveries after which an event that keeps failing is parked in the dead-letter stream. */
+  maxDeliveries?: number;
+  blockMs?: number;
+}
+
+type Entry = [id: string, fields: string[]];
+
+/** A unique consumer name per process: a restarted replica claims its predecessor's leftovers. */
+export const consumerName = () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+/**
+ * Consumes a stream in a consumer group, at least once: an event is acknowledged only after its
+ * handler committed. Events left pending by a crashed or failing consumer are claimed again after
+ * `claimIdleMs`; malformed events and events that keep failing are parked in the dead-letter
+ * stream, so neither crashes the consumer nor blocks the events behind them. If Redis loses the
+ * group (a restart without persistence), it is created again.
+ */
+export function createStreamConsumer(options: StreamConsumerOptions) {
+  const { redis, prefix, group, logger, handle } = options;
+  const stream = `${prefix}${options.stream}`;
+  const deadLetter = `${prefix}${streams.deadLetter}`;
+  const concurrency = options.concurrency ?? 8;
+  const claimIdleMs = options.claimIdleMs ?? 5000;
+  const maxDeliveries = options.maxDeliveries ?? 10;
+  const blockMs = options.blockMs ?? 1000;
+  const consumer = consumerName();
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let lastClaim = 0;
+
+  async function ensureGroup() {
+    try {
+      // From the start of the stream: events written before the group existed are still owed.
+      await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    }
+  }
+
+  async function park(id: string, fields: string[], reason: string) {
+    logger.error({ stream, group, entry: id, reason }, 'event parked in the dead-letter stream');
+    await redis.xadd(
+      deadLetter,
+      'MAXLEN',
+      '~',
+      100_000,
+      '*',
+      'stream',
+      stream,
+      'group',
+      group,
+      'entry',
+      id,
+      'reason',
+      reason,
+      ...fields,
+    );
+    await redis.xack(stream, group, id);
+  }
+
+  async function handleEntry([id, fields]: Entry, deliveries: number) {
+    const event = parseEvent(fields);
+    if ('error' in event) return park(id, fields, event.error);
+    if (!options.accepts.includes(event.type))
+      return park(id, fields, `${group} does not handle ${event.type}`);
+    try {
+      await handle(event);
+      await redis.xack(stream, group, id);
+    } catch (error) {
+      if (deliveries >= maxDeliveries)
+        return park(id, fields, `failed ${deliveries} times: ${(error as Error).message}`);
+      logger.warn(
+        { err: error, stream, entry: id, type: event.type, deliveries },
+        'event handling failed; will retry',
+      );
+    }
+  }
+
+  /** Takes over events pending longer than `claimIdleMs`, whoever they were delivered to. */
+  async function claimStale() {
+    if (Date.now() - lastClaim < claimIdleMs / 2) return;
+    lastClaim = Date.now();
+    const [, entries] = (await redis.xautoclaim(
+      stream,
+      group,
+      consumer,
+      claimIdleMs,
+      '0-0',
+      'COUNT',
+      concurrency,
+    )) as [string, (Entry | null)[]];
+    const live = entries.filter((entry): entry is Entry => entry !== null && entry[1] !== null);
+    if (live.length === 0) return;
+    const pending = (await redis.xpending(
+      stream,
+      group,
+      live[0]![0],
+      live.at(-1)![0],
+      live.length * 2,
+      consumer,
+    )) as [string, string, number, number][];
+    const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
+    await Promise.all(
+      live.map((entry) => handleEntry(entry, deliveries.get(entry[0]) ?? maxDeliveries)),
+    );
+  }
+
+  async function readNew() {
+    const reply = (await redis.xreadgroup(
+      'GROUP',
+      group,
+      consumer,
+      'COUNT',
+      concurrency,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      stream,
+      '>',
+    )) as [string, Entry[]][] | null;
+    const entries = reply?.[0]?.[1] ?? [];
+    await Promise.all(entries.map((entry) => handleEntry(entry, 1)));
+  }
+
+  async function run() {
+    await ensureGroup().catch(() => undefined);
+    while (running) {
+      try {
+        await claimStale();
+        await readNew();
+      } catch (error) {
+        if (!running) break;
+        if (String((error as Error).message).includes('NOGROUP')) {
+          logger.warn(
+            { stream, group },
+            'consumer group missing (Redis restarted?); creating it again',
+          );
+          await ensureGroup().catch(() => undefined);
+        } else {
+          logger.warn({ err: error, stream, group }, 'stream read failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    }
+  }
+
+  return {
+    name: consumer,
+    start() {
+      running = true;
+      loop = run();
+    },
+    /** Finishes the events in hand, then stops reading. */
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+export type StreamConsumer = ReturnType<typeof createStreamConsumer>;

@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import { createStreamConsumer, type StreamConsumerOptions } from './consumer.js';
+import { createOutboxRelay, type TransactionalSqlClient } from './outbox.js';
+import { createRedis } from './redis.js';
+
+export interface EventRuntimeOptions {
+  name: string;
+  redisUrl: string;
+  prefix: string;
+  db: TransactionalSqlClient;
+  logger: Logger;
+  /** The stream this service consumes, if any; its handler's outbox is published right after. */
+  consume?: Pick<
+    StreamConsumerOptions,
+    'stream' | 'group' | 'accepts' | 'handle' | 'claimIdleMs' | 'concurrency'
+  >;
+}
+
+/**
+ * A service's side of the event flow: a Redis connection, the outbox relay publishing what its
+ * transactions enqueued, and optionally one consumer group. `kick()` after a commit publishes at
+ * once instead of at the next poll.
+ */
+export function createEventRuntime(options: EventRuntimeOptions) {
+  const { name, redisUrl, prefix, db, logger } = options;
+  const redis = createRedis(redisUrl, logger, `${name}-events`);
+  const relay = createOutboxRelay({ db, redis, prefix, logger });
+  const reader = options.consume && createRedis(redisUrl, logger, `${name}-consumer`);
+  const consumer =
+    options.consume &&
+    reader &&
+    createStreamConsumer({
+      ...options.consume,
+      redis: reader,
+      prefix,
+      logger,
+      handle: async (event) => {
+        await options.consume!.handle(event);
+        relay.kick();
+      },
+    });
+  return {
+    redis,
+    kick: () => relay.kick(),
+    start() {
+      relay.start();
+      consumer?.start();
+    },
+    async stop() {
+      await consumer?.stop();
+      await relay.stop();
+      reader?.disconnect();
+      redis.disconnect();
+    },
+  };
+}
+
+export type EventRuntime = ReturnType<typeof createEventRuntime>;

@@ -1,0 +1,158 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import cors from 'cors';
+import type { Logger } from 'pino';
+
+export const defaultBodyLimitBytes = 1024 * 1024;
+
+export interface GraphQLHttpOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  context: (req: IncomingMessage) => Promise<TContext>;
+  logger: Logger;
+  /** Comma-separated allowed origins, or `*`. */
+  corsOrigins: string;
+  bodyLimitBytes?: number;
+  /** Plain endpoints beside GraphQL, by exact path: `/health`, `/ready`, `/metrics`… */
+  routes?: Record<string, RequestListener>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Writes a GraphQL-shaped JSON error: clients never see HTML or a stack trace. */
+export function sendJsonError(res: ServerResponse, status: number, message: string) {
+  if (res.headersSent) return res.destroy();
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
+}
+
+async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, `Request body is larger than ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, `Request body is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'Request body is not valid JSON');
+  }
+}
+
+function isJson(req: IncomingMessage) {
+  const type = req.headers['content-type'];
+  return type !== undefined && /^application\/(graphql-response\+)?json\b/i.test(type);
+}
+
+/**
+ * The HTTP side of a GraphQL service on plain `node:http`: CORS, a bounded JSON body, plain
+ * routes, and Apollo Server for everything on `/graphql`. Plain Node rather than Express keeps
+ * per-request work to the minimum on the router's hot path.
+ */
+export function createGraphQLRequestListener<TContext extends BaseContext>(
+  options: GraphQLHttpOptions<TContext>,
+): RequestListener {
+  const { apollo, context, logger, routes = {} } = options;
+  const limit = options.bodyLimitBytes ?? defaultBodyLimitBytes;
+  const origins = options.corsOrigins.split(',').map((origin) => origin.trim());
+  const corsHandler = cors({
+    origin: origins.includes('*') ? '*' : origins,
+    maxAge: 600,
+  });
+
+  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, search: string) => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = method === 'POST' && isJson(req) ? await readJsonBody(req, limit) : undefined;
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search, body },
+      context: () => context(req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  return (req, res) => {
+    corsHandler(req, res, () => {
+      const url = req.url ?? '/';
+      const queryAt = url.indexOf('?');
+      const path = queryAt === -1 ? url : url.slice(0, queryAt);
+      const search = queryAt === -1 ? '' : url.slice(queryAt);
+      const route = routes[path];
+      const work =
+        path === '/graphql'
+          ? handleGraphQL(req, res, search)
+          : route
+            ? Promise.resolve(route(req, res))
+            : Promise.resolve(sendJsonError(res, 404, `No route for ${path}`));
+      work.catch((error: unknown) => {
+        if (error instanceof HttpError) return sendJsonError(res, error.status, error.message);
+        logger.error({ err: error }, 'request failed');
+        sendJsonError(res, 500, 'Internal server error');
+      });
+    });
+  };
+}
+
+/** Listens and resolves with the bound port (port 0 picks a free one). */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * A readiness endpoint: 200 when every named check resolves, 503 naming the ones that failed.
+ * Only the names are reported; the causes go to the log.
+ */
+export function probe(
+  checks: Record<string, () => Promise<unknown>>,
+  logger: Logger,
+): RequestListener {
+  return (_req, res) => {
+    const names = Object.keys(checks);
+    Promise.allSettled(names.map((name) => checks[name]!())).then((results) => {
+      const failing = names.filter((name, i) => {
+        const result = results[i]!;
+        if (result.status === 'rejected')
+          logger.warn({ err: result.reason, check: name }, 'not ready');
+        return result.status === 'rejected';
+      });
+      res.writeHead(failing.length ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(failing.length ? { status: 'unavailable', failing } : { status: 'ok' }),
+      );
+    });
+  };
+}
+
+/** Liveness: answers while the process lives. */
+export const alive: RequestListener = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"status":"ok"}');
+};

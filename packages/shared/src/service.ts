@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { AccessTokenVerifier, Viewer } from './auth.js';
+import { createErrorMasker } from './errors.js';
+import { alive, createGraphQLRequestListener, probe } from './http-server.js';
+import { rejectNulCharacters } from './input-guard.js';
+import type { Metrics } from './metrics.js';
+import { serveGraphQLOverWebSocket } from './ws-server.js';
+
+export interface SubgraphOptions {
+  schema: GraphQLSchema;
+  logger: Logger;
+  httpServer: Server;
+  production: boolean;
+  plugins?: ApolloServerPlugin[];
+}
+
+/**
+ * Apollo Server for one subgraph: federation schema, masked errors, no stack traces, and a
+ * drain of the HTTP server on stop. The landing page is left to the router in production.
+ */
+export function createSubgraphApollo<TContext extends BaseContext>(options: SubgraphOptions) {
+  const { schema, logger, httpServer, production } = options;
+  return new ApolloServer<TContext>({
+    schema,
+    formatError: createErrorMasker(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: !production,
+    logger,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Federated tracing and cache hints serve Apollo's hosted studio and CDNs, which Cartograph
+      // does not use; both cost work on every field of every request.
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      rejectNulCharacters,
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(options.plugins ?? []),
+    ],
+  });
+}
+
+/**
+ * Runs `stop` once on SIGINT or SIGTERM, then exits; a second signal or a stop that hangs past
+ * `timeoutMs` exits at once, so an orchestrator never waits on us.
+ */
+export function stopOnSignals(logger: Logger, stop: () => Promise<void>, timeoutMs = 10_000) {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown timed out');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+export interface SubgraphServerOptions<TContext> {
+  /** The subgraph's SDL (its `schema.graphql`). */
+  typeDefs: string;
+  /** Typed by codegen per subgraph; federation's resolver map is looser, hence `object`. */
+  resolvers: object;
+  logger: Logger;
+  production: boolean;
+  context: (req: IncomingMessage) => Promise<TContext>;
+  corsOrigins: string;
+  /** What `/ready` checks, by name: the database, Redis… */
+  readiness: Record<string, () => Promise<unknown>>;
+  metrics: Metrics;
+  /** Serves subscriptions over graphql-ws, with this context per operation. */
+  subscriptions?: {
+    verifyAccessToken: AccessTokenVerifier;
+    context: (authorization: string | undefined, viewer: Viewer | null) => Promise<TContext>;
+  };
+}
+
+/**
+ * A subgraph's Apollo Server and HTTP server, built without listening: the entry file listens,
+ * tests listen on port 0. Serves `/graphql` (HTTP, and WebSocket when it has subscriptions),
+ * `/health`, `/ready` and `/metrics`.
+ */
+export function createSubgraphServer<TContext extends BaseContext>(
+  options: SubgraphServerOptions<TContext>,
+) {
+  const { logger, metrics } = options;
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(options.typeDefs),
+    resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+  });
+  const httpServer = createServer();
+  const ws =
+    options.subscriptions &&
+    serveGraphQLOverWebSocket({
+      httpServer,
+      schema,
+      logger,
+      metrics,
+      verifyAccessToken: options.subscriptions.verifyAccessToken,
+      context: options.subscriptions.context,
+    });
+  const apollo = createSubgraphApollo<TContext>({
+    schema,
+    logger,
+    httpServer,
+    production: options.production,
+    plugins: ws ? [{ serverWillStart: async () => ({ drainServer: () => ws.dispose() }) }] : [],
+  });
+  httpServer.on(
+    'request',
+    createGraphQLRequestListener({
+      apollo,
+      context: options.context,
+      logger,
+      corsOrigins: options.corsOrigins,
+      routes: {
+        '/health': alive,
+        '/ready': probe(options.readiness, logger),
+        '/metrics': metrics.route,
+      },
+    }),
+  );
+  return { apollo, httpServer, schema };
+}

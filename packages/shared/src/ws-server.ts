@@ -1,0 +1,186 @@
+import type { Server } from 'node:http';
+import {
+  GraphQLError,
+  execute as graphqlExecute,
+  subscribe as graphqlSubscribe,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import { CloseCode, type Context as WsContext } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { AccessTokenVerifier, Viewer } from './auth.js';
+import { createErrorMasker, unauthenticated } from './errors.js';
+import { operationContainsNul } from './input-guard.js';
+import type { Metrics } from './metrics.js';
+import { guardStream } from './streams.js';
+
+type MaybeAsyncResult =
+  | Promise<AsyncIterable<ExecutionResult> | ExecutionResult>
+  | AsyncIterable<ExecutionResult>
+  | ExecutionResult;
+
+export interface WsServerOptions {
+  httpServer: Server;
+  path?: string;
+  schema: GraphQLSchema;
+  logger: Logger;
+  verifyAccessToken: AccessTokenVerifier;
+  /** The context of one operation, for the `Authorization` value it runs with. */
+  context: (authorization: string | undefined, viewer: Viewer | null) => Promise<object>;
+  metrics?: Metrics;
+  validationRules?: readonly ValidationRule[];
+  /** The router plans subscriptions through the supergraph; subgraphs use graphql-js's. */
+  subscribe?: (args: ExecutionArgs) => MaybeAsyncResult;
+  execute?: (args: ExecutionArgs) => MaybeAsyncResult;
+  /** Live subscriptions one connection may hold. */
+  maxSubscriptionsPerConnection?: number;
+}
+
+interface ConnectionState {
+  authorization?: string;
+  expiry?: NodeJS.Timeout;
+}
+
+const expiredMessage = 'Access token expired';
+
+/**
+ * GraphQL over WebSocket (the graphql-transport-ws protocol) on a service's HTTP server, at the
+ * same path as HTTP. The token comes with `connection_init` (`{ authorization }`) or, when the
+ * router multiplexes many clients over one connection, with each operation's `extensions`.
+ * Every operation gets the same NUL guard, validation and error masking as over HTTP; a
+ * connection closes (4401) and a subscription ends with UNAUTHENTICATED when its token expires.
+ */
+export function serveGraphQLOverWebSocket(options: WsServerOptions) {
+  const { logger, schema, metrics } = options;
+  const mask = createErrorMasker(logger);
+  // Errors arrive as GraphQLErrors (graphql-js, or rewrapped by graphql-ws from a failing event
+  // stream, with the code on the original) or already formatted (from Apollo or a subgraph).
+  const maskAll = (errors: readonly (GraphQLError | GraphQLFormattedError)[]) =>
+    errors.map((error) => {
+      if (!(error instanceof GraphQLError)) return mask(error, error);
+      const original = error.originalError instanceof GraphQLError ? error.originalError : error;
+      return mask(original.toJSON(), original);
+    });
+  const rules = [...specifiedRules, ...(options.validationRules ?? [])];
+  const connections = new WeakMap<object, ConnectionState>();
+  /** When each operation's token expires, by its context. */
+  const expiries = new WeakMap<object, number>();
+  const wsServer = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path ?? '/graphql',
+  });
+
+  const server = useServer(
+    {
+      schema,
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx: WsContext) => {
+        const state: ConnectionState = {};
+        connections.set(ctx, state);
+        const authorization = ctx.connectionParams?.authorization;
+        if (authorization === undefined) return true;
+        if (typeof authorization !== 'string') return false;
+        try {
+          const viewer = await options.verifyAccessToken(authorization.replace(/^Bearer /i, ''));
+          state.authorization = authorization;
+          const socket = (ctx.extra as { socket: { close(code: number, reason: string): void } })
+            .socket;
+          state.expiry = setTimeout(
+            () => socket.close(CloseCode.Unauthorized, expiredMessage),
+            viewer.expiresAt * 1000 - Date.now(),
+          );
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onClose: (ctx) => clearTimeout(connections.get(ctx)?.expiry),
+      onSubscribe: async (ctx, _id, payload) => {
+        const limit = options.maxSubscriptionsPerConnection ?? 100;
+        if (Object.keys(ctx.subscriptions).length > limit) {
+          return [
+            new GraphQLError(`At most ${limit} operations per connection`, {
+              extensions: { code: 'BAD_REQUEST' },
+            }),
+          ];
+        }
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [
+            new GraphQLError((error as Error).message, {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+            }),
+          ];
+        }
+        const invalid = validate(schema, document, rules);
+        if (invalid.length > 0) {
+          return invalid.map(
+            (error) =>
+              new GraphQLError(error.message, {
+                nodes: error.nodes,
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+              }),
+          );
+        }
+        if (operationContainsNul(document, payload.variables)) {
+          return [
+            new GraphQLError('input: text must not contain the NUL character (U+0000)', {
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          ];
+        }
+        const own = payload.extensions?.authorization;
+        const authorization = typeof own === 'string' ? own : connections.get(ctx)?.authorization;
+        let viewer: Viewer | null = null;
+        try {
+          if (authorization)
+            viewer = await options.verifyAccessToken(authorization.replace(/^Bearer /i, ''));
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const contextValue = await options.context(authorization, viewer);
+        if (viewer) expiries.set(contextValue, viewer.expiresAt);
+        return {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue,
+        };
+      },
+      subscribe: (args) => (options.subscribe ?? graphqlSubscribe)(args),
+      execute: (args) => (options.execute ?? graphqlExecute)(args),
+      onOperation: (_ctx, _id, _payload, args, result) => {
+        if (!(Symbol.asyncIterator in Object(result))) return undefined;
+        const expiresAt = expiries.get(args.contextValue as object);
+        metrics?.activeSubscriptions.inc();
+        const source = (result as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+        return guardStream(source, {
+          endAt: expiresAt && expiresAt * 1000,
+          error: () => unauthenticated(expiredMessage),
+          onEnd: () => metrics?.activeSubscriptions.dec(),
+        }) as AsyncGenerator<ExecutionResult>;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: maskAll(result.errors) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => maskAll(errors),
+    },
+    wsServer,
+  );
+  return {
+    async dispose() {
+      await server.dispose();
+      wsServer.close();
+    },
+  };
+}

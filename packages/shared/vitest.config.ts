@@ -1,0 +1,3 @@
+import { preset } from '../../vitest.shared.js';
+
+export default preset;
