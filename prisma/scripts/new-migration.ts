@@ -1,0 +1,90 @@
+/**
+ * Authors a migration from the change to a service's schema.prisma:
+ *
+ *   npm run db:new-migration -- <users|products|orders> <name>
+ *
+ * `prisma migrate dev` cannot run offline (see the toolchain note), so this diffs the schema
+ * against the snapshot saved with the latest migration (or against nothing for the first one),
+ * writes `migrations/<timestamp>_<name>/migration.sql` and saves a new snapshot beside it.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ensureDatabase } from '@cartograph/shared/testing';
+
+const services = ['users', 'products', 'orders'] as const;
+type Service = (typeof services)[number];
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+export const snapshotName = 'schema.snapshot.prisma';
+
+export function migrationsDir(service: Service) {
+  return `${root}prisma/${service}/migrations`;
+}
+
+/** The schema as of the latest migration, or null before the first one. */
+export function latestSnapshot(service: Service): string | null {
+  const dir = migrationsDir(service);
+  if (!existsSync(dir)) return null;
+  const latest = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .at(-1);
+  return latest ? `${dir}/${latest}/${snapshotName}` : null;
+}
+
+/** SQL taking the latest migration's schema to the current one; empty when nothing changed. */
+export function diffSchema(service: Service): string {
+  const snapshot = latestSnapshot(service);
+  const from = snapshot ? ['--from-schema-datamodel', snapshot] : ['--from-empty'];
+  const sql = execFileSync(
+    'npx',
+    [
+      'prisma',
+      'migrate',
+      'diff',
+      ...from,
+      '--to-schema-datamodel',
+      `${root}prisma/${service}/schema.prisma`,
+      '--script',
+    ],
+    { cwd: `${root}subgraphs/${service}`, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const statements = sql
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('--'));
+  return statements.length === 0 ? '' : sql;
+}
+
+/** The CLI connects even to diff two files, so the service's database must exist. */
+export async function ensureServiceDatabase(service: Service) {
+  const variable = `${service.toUpperCase()}_DATABASE_URL`;
+  await ensureDatabase(
+    process.env[variable] ?? `postgresql://postgres@127.0.0.1:5432/cartograph_${service}`,
+  );
+}
+
+async function main() {
+  const [service, name] = process.argv.slice(2);
+  if (!services.includes(service as Service) || !name || !/^[a-z0-9_]+$/.test(name)) {
+    console.error('usage: npm run db:new-migration -- <users|products|orders> <snake_case_name>');
+    process.exit(2);
+  }
+  await ensureServiceDatabase(service as Service);
+  const sql = diffSchema(service as Service);
+  if (!sql) {
+    console.log(`prisma/${service}/schema.prisma has no change since the latest migration.`);
+    return;
+  }
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const dir = `${migrationsDir(service as Service)}/${stamp}_${name}`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/migration.sql`, sql);
+  copyFileSync(`${root}prisma/${service}/schema.prisma`, `${dir}/${snapshotName}`);
+  const lock = `${migrationsDir(service as Service)}/migration_lock.toml`;
+  if (!existsSync(lock)) writeFileSync(lock, 'provider = "postgresql"\n');
+  console.log(`Wrote ${dir}/migration.sql; review it, then run npm run db:migrate.`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
