@@ -1,0 +1,14 @@
+import { baseEnv, loadEnv as parse, portVar } from '@cartograph/shared';
+import { z } from 'zod';
+
+const schema = z.object({
+  ...baseEnv,
+  PRODUCTS_PORT: portVar(4002),
+  PRODUCTS_DATABASE_URL: z
+    .string()
+    .default('postgresql://postgres@127.0.0.1:5432/cartograph_products'),
+});
+
+export type Env = z.output<typeof schema>;
+
+export const loadEnv = (source: NodeJS.ProcessEnv = process.env): Env => parse(schema, source);

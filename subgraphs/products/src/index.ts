@@ -1,0 +1,67 @@
+import {
+  createAccessTokenVerifier,
+  createEventRuntime,
+  createLogger,
+  createMetrics,
+  createRedis,
+  listen,
+  readPem,
+  stopOnSignals,
+  streams,
+} from '@cartograph/shared';
+import { createDb } from './data/db.js';
+import { loadEnv } from './env.js';
+import { followStockChanges } from './events/stock-changes.js';
+import { handledRequests, handleStockRequest } from './events/stock-requests.js';
+import { createServer } from './server.js';
+
+const env = loadEnv();
+const logger = createLogger('products', env.LOG_LEVEL);
+const db = createDb(env.PRODUCTS_DATABASE_URL, env.DATABASE_POOL_SIZE);
+const events = createEventRuntime({
+  name: 'products',
+  redisUrl: env.REDIS_URL,
+  prefix: env.REDIS_PREFIX,
+  db,
+  logger,
+  consume: {
+    stream: streams.stockRequests,
+    group: 'products',
+    accepts: handledRequests,
+    handle: (event) => handleStockRequest(db, event),
+  },
+});
+
+const stockChanges = followStockChanges({
+  redis: createRedis(env.REDIS_URL, logger, 'products-changes'),
+  prefix: env.REDIS_PREFIX,
+  logger,
+});
+
+const { apollo, httpServer } = createServer({
+  deps: {
+    db,
+    verifyAccessToken: await createAccessTokenVerifier(
+      readPem(env.JWT_PUBLIC_KEY, env.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY'),
+      { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+    ),
+    events,
+    stockChanges: stockChanges.hub,
+  },
+  logger,
+  metrics: createMetrics('products'),
+  production: env.NODE_ENV === 'production',
+  corsOrigins: env.CORS_ORIGINS,
+});
+
+await apollo.start();
+events.start();
+const port = await listen(httpServer, env.PRODUCTS_PORT, env.HOST);
+logger.info({ port }, 'listening');
+
+stopOnSignals(logger, async () => {
+  await apollo.stop();
+  await stockChanges.stop();
+  await events.stop();
+  await db.$disconnect();
+});
