@@ -1,0 +1,13 @@
+import { prismaClientOptions } from '@cartograph/shared';
+import type pg from 'pg';
+import { PrismaClient } from '../generated/prisma/client.js';
+
+export type Db = PrismaClient;
+
+/** A Prisma client over its own pg pool; tests pass an instrumented pool to count queries. */
+export function createDb(pool: string | pg.Pool, poolSize?: number): Db {
+  return new PrismaClient(prismaClientOptions(pool, poolSize));
+}
+
+/** The client inside an interactive transaction. */
+export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];

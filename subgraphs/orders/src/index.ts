@@ -1,0 +1,75 @@
+import {
+  createAccessTokenVerifier,
+  createEventRuntime,
+  createLogger,
+  createMetrics,
+  createRedis,
+  listen,
+  readPem,
+  stopOnSignals,
+  streams,
+} from '@cartograph/shared';
+import { createDb } from './data/db.js';
+import { loadEnv } from './env.js';
+import { followOrderChanges } from './events/order-changes.js';
+import { startRedelivery } from './events/redelivery.js';
+import { handledReplies, handleStockReply } from './events/stock-replies.js';
+import { createServer } from './server.js';
+
+const env = loadEnv();
+const logger = createLogger('orders', env.LOG_LEVEL);
+const db = createDb(env.ORDERS_DATABASE_URL, env.DATABASE_POOL_SIZE);
+const events = createEventRuntime({
+  name: 'orders',
+  redisUrl: env.REDIS_URL,
+  prefix: env.REDIS_PREFIX,
+  db,
+  logger,
+  consume: {
+    stream: streams.stockReplies,
+    group: 'orders',
+    accepts: handledReplies,
+    handle: (event) => handleStockReply(db, event),
+  },
+});
+
+const orderChanges = followOrderChanges({
+  redis: createRedis(env.REDIS_URL, logger, 'orders-changes'),
+  prefix: env.REDIS_PREFIX,
+  logger,
+});
+
+const { apollo, httpServer } = createServer({
+  deps: {
+    db,
+    verifyAccessToken: await createAccessTokenVerifier(
+      readPem(env.JWT_PUBLIC_KEY, env.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY'),
+      { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+    ),
+    events,
+    orderChanges: orderChanges.hub,
+  },
+  logger,
+  metrics: createMetrics('orders'),
+  production: env.NODE_ENV === 'production',
+  corsOrigins: env.CORS_ORIGINS,
+});
+
+await apollo.start();
+events.start();
+const redelivery = startRedelivery({
+  db,
+  kick: events.kick,
+  logger,
+  afterMs: env.STOCK_RETRY_AFTER_MS,
+});
+const port = await listen(httpServer, env.ORDERS_PORT, env.HOST);
+logger.info({ port }, 'listening');
+
+stopOnSignals(logger, async () => {
+  redelivery.stop();
+  await apollo.stop();
+  await orderChanges.stop();
+  await events.stop();
+  await db.$disconnect();
+});

@@ -1,0 +1,30 @@
+import {
+  checkPostgres,
+  checkRedis,
+  createTestDatabase,
+  createTestRedisPrefix,
+  testPostgresUrl,
+  testRedisUrl,
+} from '@cartograph/shared/testing';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    ordersDatabaseUrl: string;
+    redisPrefix: string;
+  }
+}
+
+/** One migrated throwaway database and one Redis prefix per run; tests make their own data. */
+export default async function setup(project: TestProject) {
+  await checkPostgres(`${testPostgresUrl}/postgres`);
+  await checkRedis(testRedisUrl);
+  const database = await createTestDatabase('orders');
+  const redis = createTestRedisPrefix('orders');
+  project.provide('ordersDatabaseUrl', database.url);
+  project.provide('redisPrefix', redis.prefix);
+  return async () => {
+    await database.drop();
+    await redis.cleanup();
+  };
+}
