@@ -1,0 +1,79 @@
+/**
+ * One GraphQL Code Generator config for the whole repository: typed resolvers per subgraph
+ * (federation-aware, parents mapped to the data layer's row types) and typed documents for the
+ * tests. Generated output is gitignored and rebuilt by the `codegen` task before typecheck/test.
+ */
+import { readFileSync } from 'node:fs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { CodegenConfig } from '@graphql-codegen/cli';
+import { parse, printSchema } from 'graphql';
+
+/** Each subgraph's parent types: what its resolvers really receive. */
+const subgraphs = {
+  users: {
+    User: '../data/user-store.js#UserRow',
+  },
+  products: {
+    Product: '../data/product-store.js#ProductRow',
+    Category: '../data/category-store.js#CategoryRow',
+    StockChange: '../events/stock-changes.js#StockChangeRow',
+  },
+  orders: {
+    Order: '../data/order-store.js#OrderRow',
+    OrderItem: '../data/order-store.js#OrderItemRow',
+    OrderStatusChange: '../data/order-store.js#OrderStatusChangeRow',
+    User: '../data/order-store.js#UserRef',
+    Product: '../data/order-store.js#ProductRef',
+  },
+} satisfies Record<string, Record<string, string>>;
+
+const clientPreset = {
+  preset: 'client',
+  presetConfig: { fragmentMasking: false },
+  config: {
+    useTypeImports: true,
+    enumsAsTypes: true,
+    scalars: { DateTime: 'string' },
+    emitLegacyCommonJSImports: false,
+  },
+} as const;
+
+const generates: CodegenConfig['generates'] = {
+  'router/test/__generated__/': {
+    ...clientPreset,
+    schema: 'schema/api.graphql',
+    documents: ['router/test/**/*.ts', '!router/test/__generated__/**'],
+  },
+};
+
+for (const [name, mappers] of Object.entries(subgraphs)) {
+  const sdlPath = `subgraphs/${name}/schema.graphql`;
+  generates[`subgraphs/${name}/src/__generated__/resolvers-types.ts`] = {
+    schema: sdlPath,
+    plugins: ['typescript', 'typescript-resolvers'],
+    config: {
+      federation: true,
+      contextType: '../context.js#Context',
+      useTypeImports: true,
+      enumsAsTypes: true,
+      emitLegacyCommonJSImports: false,
+      scalars: { DateTime: 'Date | string' },
+      mappers,
+    },
+  };
+  // The subgraph as a client reaches it (with `_entities`), for its in-process tests.
+  generates[`subgraphs/${name}/test/__generated__/`] = {
+    ...clientPreset,
+    schema: printSchema(buildSubgraphSchema({ typeDefs: parse(readFileSync(sdlPath, 'utf8')) })),
+    documents: [`subgraphs/${name}/test/**/*.ts`, `!subgraphs/${name}/test/__generated__/**`],
+  };
+}
+
+const config: CodegenConfig = {
+  overwrite: true,
+  ignoreNoDocuments: true,
+  generates,
+  hooks: { afterAllFileWrite: ['prettier --write --log-level warn'] },
+};
+
+export default config;
