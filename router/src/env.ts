@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { baseEnv, loadEnv as parse, portVar } from '@cartograph/shared';
+import { z } from 'zod';
+
+const schema = z.object({
+  ...baseEnv,
+  ROUTER_PORT: portVar(4000),
+  /** The composed supergraph to serve; the same router can front any supergraph. */
+  SUPERGRAPH_PATH: z
+    .string()
+    .default(fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url))),
+  /** Apollo Sandbox and introspection; unset means on outside production, off in production. */
+  INTROSPECTION: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((value) => value === 'true' || value === '1')
+    .optional(),
+  /** Keep-alive connections the router holds open to each subgraph. */
+  SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(128),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Events a subscription may have waiting for a slow client before it is ended. */
+  SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Reconnection attempts to a subgraph that went away before its subscriptions end. */
+  SUBGRAPH_WS_RETRY_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(8),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
+});
+
+export type Env = z.output<typeof schema> & {
+  /** `<NAME>_SUBGRAPH_URL` variables: a URL for the subgraph the supergraph calls `<name>`. */
+  subgraphUrls: Record<string, string>;
+};
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const subgraphUrls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source)) {
+    const match = /^([A-Z0-9_]+)_SUBGRAPH_URL$/.exec(key);
+    if (match?.[1] && value) subgraphUrls[match[1].toLowerCase()] = z.url().parse(value);
+  }
+  const env = parse(schema, source);
+  return { ...env, subgraphUrls };
+}

@@ -1,0 +1,111 @@
+import { EventQueue, type Logger } from '@cartograph/shared';
+import { GraphQLError, type FormattedExecutionResult } from 'graphql';
+import { createClient, type Client, type SubscribePayload } from 'graphql-ws';
+import type { Gauge } from 'prom-client';
+import WebSocket from 'ws';
+
+export interface UpstreamOptions {
+  /** The subgraph's HTTP URL by name; its WebSocket URL is the same with ws(s):. */
+  urlOf: (subgraph: string) => string;
+  logger: Logger;
+  /** Events one subscription may have waiting for its client before it is ended. */
+  queueLimit: number;
+  /** Reconnection attempts after a subgraph goes away, before its subscriptions end. */
+  retryAttempts: number;
+  /** Subscriptions held upstream, and open connections to subgraphs. */
+  gauges: { subscriptions: Gauge; connections: Gauge };
+}
+
+const unavailable = () =>
+  new GraphQLError('A service this subscription depends on is unavailable; subscribe again later', {
+    extensions: { code: 'SERVICE_UNAVAILABLE' },
+  });
+
+const tooSlow = () =>
+  new GraphQLError('Events came faster than this client read them; subscribe again', {
+    extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
+  });
+
+/**
+ * The router's subscriptions to subgraphs over graphql-ws. All clients' subscriptions to one
+ * subgraph share one connection; each operation carries its client's token (in `extensions`),
+ * which the subgraph verifies, so a connection is not tied to a user. A subgraph that restarts
+ * gets every live subscription sent again (each emits current state first); one that stays away
+ * past the retries ends them with SERVICE_UNAVAILABLE. The connection closes once the last
+ * subscription on it ends.
+ */
+export function createUpstreamSubscriptions(options: UpstreamOptions) {
+  const { logger } = options;
+  const { subscriptions: gauge, connections } = options.gauges;
+  const clients = new Map<string, Client>();
+
+  function clientFor(subgraph: string): Client {
+    let client = clients.get(subgraph);
+    if (!client) {
+      const url = options.urlOf(subgraph).replace(/^http/, 'ws');
+      let open = false;
+      client = createClient({
+        url,
+        webSocketImpl: WebSocket,
+        lazy: true,
+        lazyCloseTimeout: 1000,
+        keepAlive: 10_000,
+        retryAttempts: options.retryAttempts,
+        shouldRetry: () => true,
+        retryWait: (retries) =>
+          new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** retries, 5000))),
+        on: {
+          connected: () => {
+            open = true;
+            connections.inc();
+          },
+          closed: (event) => {
+            if (open) connections.dec();
+            open = false;
+            logger.debug(
+              { subgraph, code: (event as { code?: number }).code },
+              'subgraph connection closed',
+            );
+          },
+        },
+      });
+      clients.set(subgraph, client);
+    }
+    return client;
+  }
+
+  return {
+    /** A bounded queue of the subgraph's events for one operation; `return()` unsubscribes. */
+    subscribe(subgraph: string, payload: SubscribePayload): EventQueue<FormattedExecutionResult> {
+      let unsubscribe: () => void = () => undefined;
+      const queue = new EventQueue<FormattedExecutionResult>(
+        options.queueLimit,
+        () => {
+          gauge.dec();
+          unsubscribe();
+        },
+        tooSlow,
+      );
+      gauge.inc();
+      unsubscribe = clientFor(subgraph).subscribe(payload, {
+        next: (result) => queue.push(result as FormattedExecutionResult),
+        error: (error) => {
+          if (Array.isArray(error)) queue.push({ errors: error });
+          else {
+            logger.warn({ subgraph, err: error }, 'subgraph subscription lost');
+            queue.fail(unavailable());
+          }
+          queue.end();
+        },
+        complete: () => queue.end(),
+      });
+      return queue;
+    },
+    async dispose() {
+      await Promise.all([...clients.values()].map((client) => client.dispose()));
+      clients.clear();
+    },
+  };
+}
+
+export type UpstreamSubscriptions = ReturnType<typeof createUpstreamSubscriptions>;

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createSubscriptionClient,
+  generateSigningKeys,
+  signTestToken,
+} from '@cartograph/shared/testing';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { graphql } from './__generated__/gql.js';
+import { createCatalog, loginAdmin, registerCustomer, router } from './harness.js';
+
+const TrackOrderDocument = graphql(`
+  subscription TrackOrder($id: ID!) {
+    orderStatusChanged(orderId: $id) {
+      status
+      total {
+        amountCents
+      }
+      items {
+        quantity
+        product {
+          name
+          price {
+            amountCents
+          }
+        }
+      }
+      user {
+        name
+      }
+    }
+  }
+`);
+
+const MyUpdatesDocument = graphql(`
+  subscription E2EMyUpdates {
+    myOrderUpdates {
+      id
+      status
+    }
+  }
+`);
+
+const StockDocument = graphql(`
+  subscription E2EStock($ids: [ID!]) {
+    stockChanged(productIds: $ids) {
+      stock
+      product {
+        name
+      }
+    }
+  }
+`);
+
+const PlaceDocument = graphql(`
+  mutation SubscriptionPlace($input: PlaceOrderInput!) {
+    placeOrder(input: $input) {
+      id
+    }
+  }
+`);
+
+const MoveDocument = graphql(`
+  mutation SubscriptionMove($id: ID!, $status: OrderStatus!) {
+    updateOrderStatus(id: $id, status: $status) {
+      status
+    }
+  }
+`);
+
+const AdjustDocument = graphql(`
+  mutation SubscriptionAdjust($id: ID!, $delta: Int!) {
+    adjustStock(productId: $id, delta: $delta) {
+      stock
+    }
+  }
+`);
+
+const request = router();
+const wsUrl = () => `${inject('routerUrl').replace('http', 'ws')}/graphql`;
+let adminToken: string;
+beforeAll(async () => {
+  adminToken = (await loginAdmin(request)).accessToken;
+});
+
+describe('subscriptions through the router', () => {
+  it('follows an order from PENDING to SHIPPED with fields from all three subgraphs on every event', async () => {
+    const customer = await registerCustomer(request, 'Margaret Hamilton');
+    const { products } = await createCatalog(request, adminToken, 2);
+    const placed = await request(
+      PlaceDocument,
+      {
+        input: {
+          items: products.map((p, i) => ({ productId: p.id, quantity: i + 1 })),
+          idempotencyKey: randomUUID(),
+        },
+      },
+      { token: customer.accessToken },
+    );
+    const id = placed.data!.placeOrder.id;
+    const client = createSubscriptionClient(wsUrl(), { token: customer.accessToken });
+    const events = client.subscribe(TrackOrderDocument, { id });
+
+    const seen = [(await events.next()).data!.orderStatusChanged];
+    if (seen[0]!.status === 'PENDING') seen.push((await events.next()).data!.orderStatusChanged);
+    await request(MoveDocument, { id, status: 'PAID' }, { token: adminToken });
+    seen.push((await events.next()).data!.orderStatusChanged);
+    await request(MoveDocument, { id, status: 'SHIPPED' }, { token: adminToken });
+    seen.push((await events.next()).data!.orderStatusChanged);
+
+    const items = products.map((p, i) => ({
+      quantity: i + 1,
+      product: { name: p.name, price: { amountCents: p.price.amountCents } },
+    }));
+    const total = products.reduce((sum, p, i) => sum + p.price.amountCents * (i + 1), 0);
+    expect(seen.slice(-3).map((event) => event.status)).toEqual(['CONFIRMED', 'PAID', 'SHIPPED']);
+    for (const event of seen) {
+      expect(event).toMatchObject({ items, user: { name: 'Margaret Hamilton' } });
+    }
+    expect(seen.at(-1)).toMatchObject({ total: { amountCents: total } });
+    await client.dispose();
+  });
+
+  it("answers someone else's order with NOT_FOUND and an anonymous myOrderUpdates with UNAUTHENTICATED", async () => {
+    const [owner, other] = await Promise.all([
+      registerCustomer(request),
+      registerCustomer(request),
+    ]);
+    const { products } = await createCatalog(request, adminToken, 1);
+    const placed = await request(
+      PlaceDocument,
+      {
+        input: {
+          items: [{ productId: products[0]!.id, quantity: 1 }],
+          idempotencyKey: randomUUID(),
+        },
+      },
+      { token: owner.accessToken },
+    );
+    const asOther = createSubscriptionClient(wsUrl(), { token: other.accessToken });
+    const anonymous = createSubscriptionClient(wsUrl());
+
+    const foreign = await asOther
+      .subscribe(TrackOrderDocument, { id: placed.data!.placeOrder.id })
+      .next();
+    const mine = await anonymous.subscribe(MyUpdatesDocument).next();
+
+    expect(foreign.errors).toMatchObject([{ extensions: { code: 'NOT_FOUND' } }]);
+    expect(mine.errors).toMatchObject([{ extensions: { code: 'UNAUTHENTICATED' } }]);
+    expect(JSON.stringify([foreign, mine])).not.toMatch(/orders|serviceName|stack/i);
+    await Promise.all([asOther.dispose(), anonymous.dispose()]);
+  });
+
+  it('refuses a connection whose token is forged', async () => {
+    const forged = await signTestToken(generateSigningKeys().privateKeyPem, { role: 'ADMIN' });
+    const client = createSubscriptionClient(wsUrl(), { token: forged });
+
+    const outcome = await client
+      .subscribe(MyUpdatesDocument)
+      .next()
+      .catch((error: unknown) => error);
+
+    expect(outcome).toMatchObject({ code: 4403 });
+    await client.dispose();
+  });
+
+  it('closes the connection with a clear reason when the access token expires', async () => {
+    const token = await signTestToken(inject('privateKeyPem'), {
+      sub: randomUUID(),
+      expiresIn: Math.floor(Date.now() / 1000) + 2,
+    });
+    const client = createSubscriptionClient(wsUrl(), { token });
+    const events = client.subscribe(MyUpdatesDocument);
+
+    const outcome = await events.next(6000).catch((error: unknown) => error);
+
+    expect(outcome).toMatchObject({ code: 4401, reason: 'Access token expired' });
+    await client.dispose();
+  });
+
+  it('streams stock changes of chosen products, with their names, to an anonymous client', async () => {
+    const { products } = await createCatalog(request, adminToken, 2);
+    const [watched, other] = products as [(typeof products)[0], (typeof products)[0]];
+    const client = createSubscriptionClient(wsUrl());
+    const events = client.subscribe(StockDocument, { ids: [watched.id] });
+    // The subscription is live once the router has it upstream; give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    await request(AdjustDocument, { id: other.id, delta: 1 }, { token: adminToken });
+    await request(AdjustDocument, { id: watched.id, delta: 5 }, { token: adminToken });
+
+    // Creating the product announced its stock too; that event may still be on its way.
+    let change = (await events.next()).data?.stockChanged;
+    if (change?.stock === watched.stock) change = (await events.next()).data?.stockChanged;
+    expect(change).toEqual({
+      stock: watched.stock + 5,
+      product: { name: watched.name },
+    });
+    await client.dispose();
+  });
+});

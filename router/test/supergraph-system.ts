@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createGraphQLClient,
+  createTestDatabase,
+  createTestRedisPrefix,
+  freePort,
+  generateSigningKeys,
+  signTestToken,
+  startService,
+  testRedisUrl,
+  type RunningService,
+} from '@cartograph/shared/testing';
+import { createDb as createProductsDb } from '../../subgraphs/products/src/data/db.js';
+
+/**
+ * Routers, orders and products replicas as separate processes on fixed ports, so a process can
+ * be restarted at the same address, over fresh databases and a Redis prefix of their own. Router
+ * `i` sends orders traffic to orders replica `i % orders`.
+ */
+export async function startSupergraphSystem(options: {
+  routers: number;
+  orders: number;
+  routerEnv?: Record<string, string>;
+}) {
+  const [productsDatabase, ordersDatabase] = await Promise.all([
+    createTestDatabase('products'),
+    createTestDatabase('orders'),
+  ]);
+  const prefix = createTestRedisPrefix('subscriptions');
+  const keys = generateSigningKeys();
+  const common = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+    HOST: '127.0.0.1',
+    JWT_PUBLIC_KEY: keys.publicKeyPem,
+    REDIS_URL: testRedisUrl,
+    REDIS_PREFIX: prefix.prefix,
+  };
+  const productsPort = await freePort();
+  const ordersPorts = await Promise.all(Array.from({ length: options.orders }, () => freePort()));
+  const startOrders = (i: number) =>
+    startService(`orders-${i}`, 'subgraphs/orders', {
+      env: {
+        ...common,
+        ORDERS_PORT: String(ordersPorts[i]),
+        ORDERS_DATABASE_URL: ordersDatabase.url,
+      },
+    });
+  const startRouter = (i: number) =>
+    startService(`router-${i}`, 'router', {
+      env: {
+        ...common,
+        ROUTER_PORT: '0',
+        PRODUCTS_SUBGRAPH_URL: `http://127.0.0.1:${productsPort}/graphql`,
+        ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPorts[i % options.orders]}/graphql`,
+        ...options.routerEnv,
+      },
+    });
+  const products = await startService('products', 'subgraphs/products', {
+    env: {
+      ...common,
+      PRODUCTS_PORT: String(productsPort),
+      PRODUCTS_DATABASE_URL: productsDatabase.url,
+    },
+  });
+  const orders: (RunningService | undefined)[] = [];
+  for (let i = 0; i < options.orders; i++) orders.push(await startOrders(i));
+  const routers: (RunningService | undefined)[] = [];
+  for (let i = 0; i < options.routers; i++) routers.push(await startRouter(i));
+  const productsDb = createProductsDb(productsDatabase.url);
+
+  return {
+    routers,
+    orders,
+    routerUrl: (i: number) => `${routers[i]!.url}/graphql`,
+    wsUrl: (i: number) => `${routers[i]!.url.replace('http', 'ws')}/graphql`,
+    request: (i: number) => createGraphQLClient(`${routers[i]!.url}/graphql`),
+    token: (role: 'CUSTOMER' | 'ADMIN', sub: string = randomUUID()) =>
+      signTestToken(keys.privateKeyPem, { role, sub }),
+    createProduct: (stock = 100, description?: string) =>
+      productsDb.product.create({
+        data: {
+          sku: `SUB-${randomUUID()}`,
+          name: 'Subscribed product',
+          priceCents: 500,
+          stock,
+          description,
+        },
+      }),
+
+    /** A gauge's value from a process's /metrics. */
+    async gauge(service: RunningService, name: string) {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((row) => row.startsWith(`${name}{`) || row.startsWith(`${name} `));
+      return line ? Number(line.split(' ').at(-1)) : Number.NaN;
+    },
+
+    async restartOrders(i: number) {
+      await orders[i]!.stop();
+      orders[i] = await startOrders(i);
+    },
+
+    async stop() {
+      await Promise.all([...routers, ...orders, products].map((service) => service?.stop()));
+      await productsDb.$disconnect();
+      await prefix.cleanup().catch(() => undefined);
+      await Promise.all([productsDatabase.drop(), ordersDatabase.drop()]);
+    },
+  };
+}
+
+export type SupergraphSystem = Awaited<ReturnType<typeof startSupergraphSystem>>;
