@@ -1,0 +1,18 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { generateSigningKeys, repoRoot } from '@cartograph/shared/testing';
+
+/**
+ * Development signing keys, generated on first start into the gitignored `.keys/`. Production
+ * passes its own through JWT_PRIVATE_KEY(_FILE) and JWT_PUBLIC_KEY(_FILE).
+ */
+export function ensureDevKeys(dir = `${repoRoot}/.keys`) {
+  const privateKeyFile = `${dir}/jwt-private.pem`;
+  const publicKeyFile = `${dir}/jwt-public.pem`;
+  if (!existsSync(privateKeyFile) || !existsSync(publicKeyFile)) {
+    const { privateKeyPem, publicKeyPem } = generateSigningKeys();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(privateKeyFile, privateKeyPem, { mode: 0o600 });
+    writeFileSync(publicKeyFile, publicKeyPem);
+  }
+  return { privateKeyFile, publicKeyFile };
+}

@@ -1,0 +1,116 @@
+/**
+ * `npm start`: checks that Postgres and Redis answer, creates, migrates and seeds the databases,
+ * then runs the three subgraphs and the router, each its own process, and prints the router's
+ * URL. `npm run dev` does the same with restart-on-change. Ctrl-C stops everything.
+ */
+import { existsSync } from 'node:fs';
+import {
+  checkPostgres,
+  checkRedis,
+  repoRoot,
+  startService,
+  type RunningService,
+} from '@cartograph/shared/testing';
+import { ensureDevKeys } from './keys.js';
+import { databaseUrl, migrateAll, seedAll } from './setup.js';
+
+if (existsSync(`${repoRoot}/.env`)) process.loadEnvFile(`${repoRoot}/.env`);
+const env = process.env;
+const watch = process.argv.includes('--watch');
+
+const colors = { users: 36, products: 35, orders: 33, router: 32 } as const;
+type Name = keyof typeof colors;
+
+/** Prints a service's JSON log line as `[name] level message {fields}`. */
+function printer(name: Name) {
+  const prefix = `\x1b[${colors[name]}m[${name}]\x1b[0m`;
+  const levels: Record<number, string> = {
+    10: 'trace',
+    20: 'debug',
+    30: 'info',
+    40: 'warn',
+    50: 'error',
+    60: 'fatal',
+  };
+  return (line: string) => {
+    try {
+      const {
+        level,
+        msg,
+        time: _time,
+        pid: _pid,
+        hostname: _host,
+        name: _name,
+        ...fields
+      } = JSON.parse(line);
+      const rest = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+      console.log(`${prefix} ${levels[level] ?? level} ${msg}${rest}`);
+    } catch {
+      console.log(`${prefix} ${line}`);
+    }
+  };
+}
+
+try {
+  await checkPostgres(databaseUrl('users', env).replace(/\/[^/]*$/, '/postgres'));
+  await checkRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+} catch (error) {
+  console.error(`\n${(error as Error).message}\n`);
+  process.exit(1);
+}
+
+if (!env.JWT_PRIVATE_KEY && !env.JWT_PRIVATE_KEY_FILE) {
+  const keys = ensureDevKeys();
+  env.JWT_PRIVATE_KEY_FILE = keys.privateKeyFile;
+  env.JWT_PUBLIC_KEY_FILE ??= keys.publicKeyFile;
+}
+env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+
+await migrateAll(env);
+const accounts = await seedAll(env);
+
+const running: RunningService[] = [];
+let stopping = false;
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(running.map((service) => service.stop()));
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  for (const name of ['users', 'products', 'orders', 'router'] as const) {
+    const service = await startService(name, name === 'router' ? 'router' : `subgraphs/${name}`, {
+      onLine: printer(name),
+      watch,
+    });
+    service.process.once('exit', (code) => {
+      if (stopping) return;
+      console.error(`${name} exited (${code}); stopping the others`);
+      void stopAll(1);
+    });
+    running.push(service);
+  }
+} catch (error) {
+  console.error((error as Error).message);
+  await stopAll(1);
+}
+
+const routerUrl = `http://localhost:${running.at(-1)!.port}/graphql`;
+console.log(`
+  Cartograph is running.
+
+  Router (Apollo Sandbox in a browser): ${routerUrl}
+  Demo accounts:
+${accounts
+  .map((account) => {
+    // Passwords given through SEED_*_PASSWORD are the operator's and are not echoed.
+    const given = account.role === 'ADMIN' ? env.SEED_ADMIN_PASSWORD : env.SEED_CUSTOMER_PASSWORD;
+    return `    ${account.role.padEnd(8)} ${account.email} / ${given ? '(as configured)' : account.password}`;
+  })
+  .join('\n')}
+
+  Ctrl-C stops everything.
+`);
