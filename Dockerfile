@@ -1,0 +1,38 @@
+# One image recipe for every service: `docker compose` picks a target per service.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+ENV APOLLO_TELEMETRY_DISABLED=true
+COPY package.json package-lock.json ./
+COPY packages/shared/package.json packages/shared/
+COPY subgraphs/users/package.json subgraphs/users/
+COPY subgraphs/products/package.json subgraphs/products/
+COPY subgraphs/orders/package.json subgraphs/orders/
+COPY router/package.json router/
+RUN npm ci
+COPY . .
+# Prisma clients, resolver types and compiled output for every workspace.
+RUN npx turbo run build
+
+# Creates the signing keys (once, into the shared volume), migrates and seeds every database.
+FROM build AS setup
+CMD ["npx", "tsx", "--conditions=@cartograph/source", "scripts/setup.ts", "--keys-dir", "/keys"]
+
+FROM build AS users
+ENV NODE_ENV=production
+WORKDIR /app/subgraphs/users
+CMD ["node", "dist/index.js"]
+
+FROM build AS products
+ENV NODE_ENV=production
+WORKDIR /app/subgraphs/products
+CMD ["node", "dist/index.js"]
+
+FROM build AS orders
+ENV NODE_ENV=production
+WORKDIR /app/subgraphs/orders
+CMD ["node", "dist/index.js"]
+
+FROM build AS router
+ENV NODE_ENV=production
+WORKDIR /app/router
+CMD ["node", "dist/index.js"]
