@@ -34,13 +34,20 @@ export interface OrderCursor {
   id: string;
 }
 
-/** A status change, for every orders replica's live subscriptions (through the outbox). */
-export const statusChanged = (order: { id: string; userId: string }, status: OrderStatus) =>
+/**
+ * A status change, for every orders replica's live subscriptions (through the outbox). `at` is
+ * the order's `updatedAt` as this change wrote it, so a subscriber can tell a change it has
+ * already seen (in the state it started from) from a new one.
+ */
+export const statusChanged = (
+  order: { id: string; userId: string; updatedAt: Date },
+  status: OrderStatus,
+) =>
   newEvent('OrderStatusChanged', order.id, {
     orderId: order.id,
     userId: order.userId,
     status,
-    at: new Date().toISOString(),
+    at: order.updatedAt.toISOString(),
   });
 
 export const orderCursor = (order: OrderRow) =>

@@ -37,22 +37,22 @@ export async function confirmOrder(
     ) AS line(product_id, unit_price_cents, currency)
     WHERE item.order_id = ${order.id} AND item.product_id = line.product_id`;
   const totalCents = lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0);
-  await tx.order.update({
+  const confirmed = await tx.order.update({
     where: { id: order.id },
     data: { status: 'CONFIRMED', totalCents, currency: lines[0]?.currency ?? 'USD' },
   });
   await tx.orderStatusChange.create({ data: { orderId: order.id, status: 'CONFIRMED' } });
-  await enqueueEvents(tx, [statusChanged(order, 'CONFIRMED')]);
+  await enqueueEvents(tx, [statusChanged(confirmed, 'CONFIRMED')]);
 }
 
 /** PENDING → REJECTED, with the reason recorded on the order and in its history. */
 export async function rejectOrder(tx: Tx, order: LockedOrder, reason: string) {
-  await tx.order.update({
+  const rejected = await tx.order.update({
     where: { id: order.id },
     data: { status: 'REJECTED', rejectionReason: reason },
   });
   await tx.orderStatusChange.create({ data: { orderId: order.id, status: 'REJECTED', reason } });
-  await enqueueEvents(tx, [statusChanged(order, 'REJECTED')]);
+  await enqueueEvents(tx, [statusChanged(rejected, 'REJECTED')]);
 }
 
 export async function markStockReleased(tx: Tx, orderId: string) {

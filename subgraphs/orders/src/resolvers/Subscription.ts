@@ -7,15 +7,25 @@ import { loadVisibleOrder } from '../domain/order-access.js';
 import { orderKey, userKey, type OrderChange } from '../events/order-changes.js';
 
 /**
- * The order as it is now for each change. Loaders are per request, and a subscription is one
- * long request, so each event gets fresh ones: cached items or history would be stale.
+ * Each status change once, in the order they happened: its status and time, with every other
+ * field as the order is now. Loaders are per request, and a subscription is one long request, so
+ * each event gets fresh ones. A change no later than what the subscriber has already been sent
+ * (the state it started from, or a change delivered late by a replica) is skipped, so a client
+ * never sees a status twice or goes back in time.
  */
 function ordersAsTheyChange(context: Context, changes: EventQueue<OrderChange>, first?: OrderRow) {
+  const sentUpTo = new Map<string, number>();
+  if (first) sentUpTo.set(first.id, first.updatedAt.getTime());
   return mapStream(
     changes,
-    async (change) => {
+    async (change): Promise<OrderRow | undefined> => {
+      const at = Date.parse(change.at);
+      if (at <= (sentUpTo.get(change.orderId) ?? -Infinity)) return undefined;
       context.loaders = createLoaders(context.db);
-      return (await context.loaders.orderById.load(change.orderId)) ?? undefined;
+      const order = await context.loaders.orderById.load(change.orderId);
+      if (!order) return undefined;
+      sentUpTo.set(change.orderId, at);
+      return { ...order, status: change.status, updatedAt: new Date(at) };
     },
     first,
   );
