@@ -12,6 +12,10 @@ export interface UpstreamOptions {
   queueLimit: number;
   /** Reconnection attempts after a subgraph goes away, before its subscriptions end. */
   retryAttempts: number;
+  /** Subscriptions one connection carries: the subgraphs' per-connection cap. */
+  perConnection: number;
+  /** Sent with `connection_init`: the router's signature, where subgraphs require it. */
+  connectionParams?: () => Record<string, unknown>;
   /** Subscriptions held upstream, and open connections to subgraphs. */
   gauges: { subscriptions: Gauge; connections: Gauge };
 }
@@ -27,8 +31,8 @@ const tooSlow = () =>
   });
 
 /**
- * The router's subscriptions to subgraphs over graphql-ws. All clients' subscriptions to one
- * subgraph share one connection; each operation carries its client's token (in `extensions`),
+ * The router's subscriptions to subgraphs over graphql-ws. Clients' subscriptions to one
+ * subgraph share a few connections; each operation carries its client's token (in `extensions`),
  * which the subgraph verifies, so a connection is not tied to a user. A subgraph that restarts
  * gets every live subscription sent again (each emits current state first); one that stays away
  * past the retries ends them with SERVICE_UNAVAILABLE. The connection closes once the last
@@ -37,57 +41,70 @@ const tooSlow = () =>
 export function createUpstreamSubscriptions(options: UpstreamOptions) {
   const { logger } = options;
   const { subscriptions: gauge, connections } = options.gauges;
-  const clients = new Map<string, Client>();
+  /** Per subgraph, its connections and how many subscriptions each carries. */
+  const pools = new Map<string, { client: Client; active: number }[]>();
 
-  function clientFor(subgraph: string): Client {
-    let client = clients.get(subgraph);
-    if (!client) {
-      const url = options.urlOf(subgraph).replace(/^http/, 'ws');
-      let open = false;
-      client = createClient({
-        url,
-        webSocketImpl: WebSocket,
-        lazy: true,
-        lazyCloseTimeout: 1000,
-        keepAlive: 10_000,
-        retryAttempts: options.retryAttempts,
-        shouldRetry: () => true,
-        retryWait: (retries) =>
-          new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** retries, 5000))),
-        on: {
-          connected: () => {
-            open = true;
-            connections.inc();
-          },
-          closed: (event) => {
-            if (open) connections.dec();
-            open = false;
-            logger.debug(
-              { subgraph, code: (event as { code?: number }).code },
-              'subgraph connection closed',
-            );
-          },
+  function connect(subgraph: string): Client {
+    const url = options.urlOf(subgraph).replace(/^http/, 'ws');
+    let open = false;
+    return createClient({
+      url,
+      webSocketImpl: WebSocket,
+      lazy: true,
+      lazyCloseTimeout: 1000,
+      keepAlive: 10_000,
+      retryAttempts: options.retryAttempts,
+      shouldRetry: () => true,
+      retryWait: (retries) =>
+        new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** retries, 5000))),
+      connectionParams: options.connectionParams,
+      on: {
+        connected: () => {
+          open = true;
+          connections.inc();
         },
-      });
-      clients.set(subgraph, client);
-    }
-    return client;
+        closed: (event) => {
+          if (open) connections.dec();
+          open = false;
+          logger.debug(
+            { subgraph, code: (event as { code?: number }).code },
+            'subgraph connection closed',
+          );
+        },
+      },
+    });
+  }
+
+  /**
+   * A connection with room for one more subscription: subgraphs cap operations per connection,
+   * so thousands of clients spread over as many connections as that cap needs. An idle
+   * connection closes by itself (lazy) and reopens when used again.
+   */
+  function connectionFor(subgraph: string) {
+    let pool = pools.get(subgraph);
+    if (!pool) pools.set(subgraph, (pool = []));
+    let slot = pool.find((candidate) => candidate.active < options.perConnection);
+    if (!slot) pool.push((slot = { client: connect(subgraph), active: 0 }));
+    return slot;
   }
 
   return {
     /** A bounded queue of the subgraph's events for one operation; `return()` unsubscribes. */
     subscribe(subgraph: string, payload: SubscribePayload): EventQueue<FormattedExecutionResult> {
       let unsubscribe: () => void = () => undefined;
+      const slot = connectionFor(subgraph);
       const queue = new EventQueue<FormattedExecutionResult>(
         options.queueLimit,
         () => {
           gauge.dec();
+          slot.active -= 1;
           unsubscribe();
         },
         tooSlow,
       );
       gauge.inc();
-      unsubscribe = clientFor(subgraph).subscribe(payload, {
+      slot.active += 1;
+      unsubscribe = slot.client.subscribe(payload, {
         next: (result) => queue.push(result as FormattedExecutionResult),
         error: (error) => {
           if (Array.isArray(error)) queue.push({ errors: error });
@@ -102,8 +119,9 @@ export function createUpstreamSubscriptions(options: UpstreamOptions) {
       return queue;
     },
     async dispose() {
-      await Promise.all([...clients.values()].map((client) => client.dispose()));
-      clients.clear();
+      const all = [...pools.values()].flat();
+      pools.clear();
+      await Promise.all(all.map(({ client }) => client.dispose()));
     },
   };
 }
