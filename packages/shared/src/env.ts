@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { operationLimitsEnv } from './operation-limits.js';
 
 /**
  * Parses a service's environment once, at startup, and fails with every problem listed.
@@ -38,6 +39,22 @@ export const baseEnv = {
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** Prepended to every Redis key and stream: several deployments (or test runs) share a Redis. */
   REDIS_PREFIX: z.string().default('cartograph:'),
+  /**
+   * Shared by the router and the subgraphs (32+ characters): the router signs its subgraph
+   * requests with it, and subgraphs refuse what is unsigned. Required in production.
+   */
+  INTERNAL_SECRET: z.string().min(32).optional(),
   /** Comma-separated origins allowed by CORS, or * for any. */
   CORS_ORIGINS: z.string().default('*'),
+  ...operationLimitsEnv,
 };
+
+/** The internal secret, which production may not run without: subgraphs would be open. */
+export function internalSecretOf(env: { NODE_ENV: string; INTERNAL_SECRET?: string }) {
+  if (env.NODE_ENV === 'production' && !env.INTERNAL_SECRET) {
+    throw new Error(
+      'INTERNAL_SECRET is required in production: subgraphs accept only requests the router signed with it',
+    );
+  }
+  return env.INTERNAL_SECRET;
+}

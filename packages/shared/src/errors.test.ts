@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { badInput, createErrorMasker, notFound, rateLimited } from './errors.js';
+import { attributeErrors, badInput, createErrorMasker, notFound, rateLimited } from './errors.js';
 
 const logged: unknown[] = [];
 const logger = pino(
@@ -46,8 +46,47 @@ describe('createErrorMasker', () => {
     expect(result).toEqual({
       message: 'Internal server error',
       path: ['placeOrder'],
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) },
     });
     expect(JSON.stringify(logged.at(-1))).toContain('violates foreign key');
+  });
+
+  it('gives the client and the log line the id of the request the error was attributed to', () => {
+    const cause = new Error('connection reset');
+    const error = new GraphQLError(cause.message, { originalError: cause });
+    attributeErrors([error], 'req-attributed');
+
+    const result = mask(formatted(error), error);
+
+    expect(result.extensions).toEqual({
+      code: 'INTERNAL_SERVER_ERROR',
+      requestId: 'req-attributed',
+    });
+    expect(logged.at(-1)).toMatchObject({
+      requestId: 'req-attributed',
+      err: { message: 'connection reset' },
+    });
+  });
+
+  it('finds the request of an error Apollo wrapped after it was attributed', () => {
+    const thrown = new Error('context failed');
+    attributeErrors([thrown], 'req-context');
+    const wrapped = new GraphQLError(`Context creation failed: ${thrown.message}`, {
+      originalError: thrown,
+    });
+
+    expect(mask(formatted(wrapped), wrapped).extensions?.requestId).toBe('req-context');
+  });
+
+  it('uses the request id it is given, as the WebSocket server does per operation', () => {
+    const error = new Error('boom');
+
+    const result = mask({ message: 'boom' }, error, 'ws-operation-1');
+
+    expect(result.extensions).toEqual({
+      code: 'INTERNAL_SERVER_ERROR',
+      requestId: 'ws-operation-1',
+    });
+    expect(logged.at(-1)).toMatchObject({ requestId: 'ws-operation-1' });
   });
 });

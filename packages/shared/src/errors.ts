@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 
@@ -26,6 +27,8 @@ const clientSafeCodes = new Set<string>([
   // not keep up with its events. Both end the subscription; subscribing again is the remedy.
   'SERVICE_UNAVAILABLE',
   'SUBSCRIBER_TOO_SLOW',
+  // The router runs only its trusted documents, and this was not one.
+  'OPERATION_NOT_TRUSTED',
 ]);
 
 function clientError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
@@ -56,12 +59,40 @@ export const rateLimited = (retryAfter: number) =>
   clientError('RATE_LIMITED', `Too many requests; retry in ${retryAfter}s`, { retryAfter });
 
 /**
+ * Which request each error happened in, for the masker: Apollo calls `formatError` without the
+ * request's context, but with the very error objects its plugins saw in `didEncounterErrors`.
+ * Weak, so an error and its entry go together.
+ */
+const requestIdOfError = new WeakMap<object, string>();
+
+/** Ties errors to the request they happened in, for `createErrorMasker` to report. */
+export function attributeErrors(errors: readonly unknown[], requestId: string) {
+  for (const error of errors) {
+    if (typeof error === 'object' && error !== null) requestIdOfError.set(error, requestId);
+  }
+}
+
+/** The code a client is shown for an error with this code: its own, or INTERNAL_SERVER_ERROR. */
+export const clientFacingCode = (code: unknown) =>
+  typeof code === 'string' && clientSafeCodes.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+
+const attributedRequestId = (error: unknown) =>
+  typeof error === 'object' && error !== null
+    ? (requestIdOfError.get(error) ?? requestIdOfError.get(unwrap(error) as object))
+    : undefined;
+
+/**
  * Apollo Server `formatError`: errors written for clients keep their message and code; anything
  * else is logged in full and reaches the client as a generic INTERNAL_SERVER_ERROR, so no SQL,
- * stack or internal name ever leaks.
+ * stack or internal name ever leaks. The log line and the client's error share a request id
+ * (given, attributed to the error, or new), which is what a user quotes to support.
  */
 export function createErrorMasker(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (
+    formatted: GraphQLFormattedError,
+    error: unknown,
+    requestId = attributedRequestId(error) ?? randomUUID(),
+  ): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && clientSafeCodes.has(code)) {
       const { retryAfter, field } = formatted.extensions ?? {};
@@ -76,11 +107,11 @@ export function createErrorMasker(logger: Logger) {
         },
       };
     }
-    logger.error({ err: unwrap(error), path: formatted.path }, 'unexpected error');
+    logger.error({ err: unwrap(error), path: formatted.path, requestId }, 'unexpected error');
     return {
       message: 'Internal server error',
       ...(formatted.path && { path: formatted.path }),
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     };
   };
 }

@@ -2,7 +2,11 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import cors from 'cors';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { attributeErrors } from './errors.js';
+import { requestIdFrom, requestIdHeader } from './request-id.js';
+import { inServerSpan } from './tracing.js';
 
 export const defaultBodyLimitBytes = 1024 * 1024;
 
@@ -15,6 +19,10 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   bodyLimitBytes?: number;
   /** Plain endpoints beside GraphQL, by exact path: `/health`, `/ready`, `/metrics`… */
   routes?: Record<string, RequestListener>;
+  /** Paths that serve HTML pages of their own (`/track`): they get a CSP that lets them run. */
+  pages?: readonly string[];
+  /** When given, `/graphql` answers only requests it accepts (subgraphs: the router's). */
+  admitGraphQL?: (req: IncomingMessage) => boolean;
 }
 
 class HttpError extends Error {
@@ -27,11 +35,52 @@ class HttpError extends Error {
 }
 
 /** Writes a GraphQL-shaped JSON error: clients never see HTML or a stack trace. */
-export function sendJsonError(res: ServerResponse, status: number, message: string) {
+export function sendJsonError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  code = 'BAD_REQUEST',
+) {
   if (res.headersSent) return res.destroy();
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
+
+/**
+ * Headers for an API: no sniffing, no framing, no referrer, and a CSP that lets a JSON response
+ * load nothing. HSTS only matters behind TLS, where browsers honour it.
+ */
+const apiHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  },
+  crossOriginResourcePolicy: { policy: 'cross-origin' },
+});
+
+/**
+ * HTML pages: the service's own (`/track`, same-origin script and WebSocket) and Apollo
+ * Sandbox's landing page on GET /graphql in development, which embeds Apollo's hosted Sandbox
+ * from its CDN, so its page gets no CSP rather than one that would break it.
+ */
+const pageHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      connectSrc: ["'self'", 'ws:', 'wss:'],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+});
+const landingPageHeaders = helmet({
+  contentSecurityPolicy: false,
+  crossOriginEmbedderPolicy: false,
+});
+
+const wantsHtml = (req: IncomingMessage) =>
+  req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 
 async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -64,11 +113,12 @@ function isJson(req: IncomingMessage) {
 export function createGraphQLRequestListener<TContext extends BaseContext>(
   options: GraphQLHttpOptions<TContext>,
 ): RequestListener {
-  const { apollo, context, logger, routes = {} } = options;
+  const { apollo, context, logger, routes = {}, pages = [], admitGraphQL } = options;
   const limit = options.bodyLimitBytes ?? defaultBodyLimitBytes;
   const origins = options.corsOrigins.split(',').map((origin) => origin.trim());
   const corsHandler = cors({
     origin: origins.includes('*') ? '*' : origins,
+    exposedHeaders: [requestIdHeader],
     maxAge: 600,
   });
 
@@ -81,7 +131,12 @@ export function createGraphQLRequestListener<TContext extends BaseContext>(
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
-      context: () => context(req),
+      // Apollo formats a failed context's error without plugins: this ties it to the request.
+      context: () =>
+        context(req).catch((error: unknown) => {
+          attributeErrors([error], headers.get(requestIdHeader)!);
+          throw error;
+        }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -94,21 +149,35 @@ export function createGraphQLRequestListener<TContext extends BaseContext>(
   };
 
   return (req, res) => {
+    // Settled once, here: context factories, Apollo's plugins and the logs all read this one.
+    const requestId = requestIdFrom(req.headers[requestIdHeader]);
+    req.headers[requestIdHeader] = requestId;
+    res.setHeader(requestIdHeader, requestId);
     corsHandler(req, res, () => {
       const url = req.url ?? '/';
       const queryAt = url.indexOf('?');
       const path = queryAt === -1 ? url : url.slice(0, queryAt);
       const search = queryAt === -1 ? '' : url.slice(queryAt);
       const route = routes[path];
+      const headers = pages.includes(path)
+        ? pageHeaders
+        : path === '/graphql' && wantsHtml(req)
+          ? landingPageHeaders
+          : apiHeaders;
+      headers(req, res, () => undefined);
       const work =
         path === '/graphql'
-          ? handleGraphQL(req, res, search)
+          ? admitGraphQL && !admitGraphQL(req)
+            ? Promise.resolve(
+                sendJsonError(res, 403, 'This service is reached through the router', 'FORBIDDEN'),
+              )
+            : inServerSpan(req.headers, () => handleGraphQL(req, res, search))
           : route
             ? Promise.resolve(route(req, res))
             : Promise.resolve(sendJsonError(res, 404, `No route for ${path}`));
       work.catch((error: unknown) => {
         if (error instanceof HttpError) return sendJsonError(res, error.status, error.message);
-        logger.error({ err: error }, 'request failed');
+        logger.error({ err: error, requestId }, 'request failed');
         sendJsonError(res, 500, 'Internal server error');
       });
     });

@@ -13,3 +13,8 @@ export * from './metrics.js';
 export * from './event-queue.js';
 export * from './streams.js';
 export * from './ws-server.js';
+export * from './operation-limits.js';
+export * from './internal-auth.js';
+export * from './request-id.js';
+export * from './tracing.js';
+export * from './operation-telemetry.js';

@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * A service's Prometheus metrics, served on `/metrics`: Node's defaults (memory, CPU, event
@@ -15,6 +15,27 @@ export function createMetrics(service: string) {
     activeSubscriptions: new Gauge({
       name: 'cartograph_active_subscriptions',
       help: 'GraphQL subscriptions this process is serving',
+      registers: [registry],
+    }),
+    /** GraphQL operations over HTTP (and the router's queries over WebSocket), by operation. */
+    graphqlRequests: new Counter({
+      name: 'cartograph_graphql_requests_total',
+      help: 'GraphQL operations answered, by operation name and type',
+      labelNames: ['operation', 'type'] as const,
+      registers: [registry],
+    }),
+    /** Errors as clients see them, after masking: the codes are a closed set. */
+    graphqlErrors: new Counter({
+      name: 'cartograph_graphql_errors_total',
+      help: 'GraphQL errors answered, by extensions.code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    graphqlDuration: new Histogram({
+      name: 'cartograph_graphql_request_duration_seconds',
+      help: 'Time from receiving a GraphQL operation to sending its response',
+      labelNames: ['operation', 'type'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     route: (async (_req, res) => {

@@ -14,7 +14,16 @@ import type { AccessTokenVerifier, Viewer } from './auth.js';
 import { createErrorMasker } from './errors.js';
 import { alive, createGraphQLRequestListener, probe } from './http-server.js';
 import { rejectNulCharacters } from './input-guard.js';
+import { createInternalVerifier, internalHeader } from './internal-auth.js';
 import type { Metrics } from './metrics.js';
+import {
+  createOperationLimits,
+  defaultOperationLimits,
+  subgraphOperationLimits,
+  type OperationLimits,
+  type OperationLimitsSetup,
+} from './operation-limits.js';
+import { operationTelemetry } from './operation-telemetry.js';
 import { serveGraphQLOverWebSocket } from './ws-server.js';
 
 export interface SubgraphOptions {
@@ -22,6 +31,8 @@ export interface SubgraphOptions {
   logger: Logger;
   httpServer: Server;
   production: boolean;
+  limits: OperationLimitsSetup;
+  metrics: Metrics;
   plugins?: ApolloServerPlugin[];
 }
 
@@ -30,20 +41,24 @@ export interface SubgraphOptions {
  * drain of the HTTP server on stop. The landing page is left to the router in production.
  */
 export function createSubgraphApollo<TContext extends BaseContext>(options: SubgraphOptions) {
-  const { schema, logger, httpServer, production } = options;
+  const { schema, logger, httpServer, production, limits } = options;
   return new ApolloServer<TContext>({
     schema,
+    validationRules: limits.apollo.validationRules,
+    parseOptions: limits.apollo.parseOptions,
     formatError: createErrorMasker(logger),
     includeStacktraceInErrorResponses: false,
     introspection: !production,
     logger,
     plugins: [
+      operationTelemetry(options.metrics),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Federated tracing and cache hints serve Apollo's hosted studio and CDNs, which Cartograph
       // does not use; both cost work on every field of every request.
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       rejectNulCharacters,
+      ...limits.apollo.plugins,
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(options.plugins ?? []),
     ],
@@ -89,6 +104,13 @@ export interface SubgraphServerOptions<TContext> {
   /** What `/ready` checks, by name: the database, Redis… */
   readiness: Record<string, () => Promise<unknown>>;
   metrics: Metrics;
+  /**
+   * The secret the router signs its requests with; when set, `/graphql` (HTTP and WebSocket)
+   * refuses whatever did not come through the router. Production requires it.
+   */
+  internalSecret?: string;
+  /** The client-facing limits (the defaults unless given); subgraphs add headroom for plans. */
+  limits?: OperationLimits;
   /** Serves subscriptions over graphql-ws, with this context per operation. */
   subscriptions?: {
     verifyAccessToken: AccessTokenVerifier;
@@ -110,11 +132,20 @@ export function createSubgraphServer<TContext extends BaseContext>(
     resolvers: options.resolvers as GraphQLResolverMap<unknown>,
   });
   const httpServer = createServer();
+  const fromRouter = options.internalSecret
+    ? createInternalVerifier(options.internalSecret)
+    : undefined;
+  const limits = createOperationLimits(
+    subgraphOperationLimits(options.limits ?? defaultOperationLimits),
+  );
   const ws =
     options.subscriptions &&
     serveGraphQLOverWebSocket({
       httpServer,
       schema,
+      parse: limits.parse,
+      validationRules: limits.validationRules,
+      admitConnection: fromRouter && ((params) => fromRouter(params[internalHeader])),
       logger,
       metrics,
       verifyAccessToken: options.subscriptions.verifyAccessToken,
@@ -125,6 +156,8 @@ export function createSubgraphServer<TContext extends BaseContext>(
     logger,
     httpServer,
     production: options.production,
+    limits,
+    metrics,
     plugins: ws ? [{ serverWillStart: async () => ({ drainServer: () => ws.dispose() }) }] : [],
   });
   httpServer.on(
@@ -134,6 +167,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
       context: options.context,
       logger,
       corsOrigins: options.corsOrigins,
+      admitGraphQL: fromRouter && ((req) => fromRouter(req.headers[internalHeader])),
       routes: {
         '/health': alive,
         '/ready': probe(options.readiness, logger),

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import {
   GraphQLError,
   execute as graphqlExecute,
@@ -6,6 +6,7 @@ import {
   parse,
   specifiedRules,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLFormattedError,
@@ -20,6 +21,8 @@ import type { AccessTokenVerifier, Viewer } from './auth.js';
 import { createErrorMasker, unauthenticated } from './errors.js';
 import { operationContainsNul } from './input-guard.js';
 import type { Metrics } from './metrics.js';
+import { withoutSuggestions } from './operation-limits.js';
+import { requestIdFrom } from './request-id.js';
 import { guardStream } from './streams.js';
 
 type MaybeAsyncResult =
@@ -34,14 +37,34 @@ export interface WsServerOptions {
   logger: Logger;
   verifyAccessToken: AccessTokenVerifier;
   /** The context of one operation, for the `Authorization` value it runs with. */
-  context: (authorization: string | undefined, viewer: Viewer | null) => Promise<object>;
+  context: (
+    authorization: string | undefined,
+    viewer: Viewer | null,
+    request: IncomingMessage,
+    /** The operation's own id: the router's, from `extensions.requestId`, or a new one. */
+    requestId: string,
+  ) => Promise<object>;
   metrics?: Metrics;
+  /** Operation limits: armor's token-counting parser and its validation rules. */
+  parse?: (source: string) => DocumentNode;
   validationRules?: readonly ValidationRule[];
   /** The router plans subscriptions through the supergraph; subgraphs use graphql-js's. */
   subscribe?: (args: ExecutionArgs) => MaybeAsyncResult;
   execute?: (args: ExecutionArgs) => MaybeAsyncResult;
+  /** Whether a connection may open at all, from its `connection_init` payload. */
+  admitConnection?: (params: Record<string, unknown>) => boolean;
+  /** Whether an operation may run now (rate limits), before anything is parsed. */
+  admitOperation?: (
+    request: IncomingMessage,
+    viewer: Viewer | null,
+  ) => Promise<GraphQLError | undefined>;
   /** Live subscriptions one connection may hold. */
   maxSubscriptionsPerConnection?: number;
+  /** Runs before parsing; an error refuses the operation (the router's trusted documents). */
+  checkDocument?: (
+    query: string,
+    extensions: Record<string, unknown> | undefined,
+  ) => GraphQLError | undefined;
 }
 
 interface ConnectionState {
@@ -50,12 +73,16 @@ interface ConnectionState {
 }
 
 const expiredMessage = 'Access token expired';
+const operationExpiryGraceMs = 1000;
+
+/** Operations one connection may hold unless configured otherwise (the router spreads over this). */
+export const defaultMaxSubscriptionsPerConnection = 100;
 
 /**
  * GraphQL over WebSocket (the graphql-transport-ws protocol) on a service's HTTP server, at the
  * same path as HTTP. The token comes with `connection_init` (`{ authorization }`) or, when the
  * router multiplexes many clients over one connection, with each operation's `extensions`.
- * Every operation gets the same NUL guard, validation and error masking as over HTTP; a
+ * Every operation gets the same limits, NUL guard, validation and error masking as over HTTP; a
  * connection closes (4401) and a subscription ends with UNAUTHENTICATED when its token expires.
  */
 export function serveGraphQLOverWebSocket(options: WsServerOptions) {
@@ -63,16 +90,21 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
   const mask = createErrorMasker(logger);
   // Errors arrive as GraphQLErrors (graphql-js, or rewrapped by graphql-ws from a failing event
   // stream, with the code on the original) or already formatted (from Apollo or a subgraph).
-  const maskAll = (errors: readonly (GraphQLError | GraphQLFormattedError)[]) =>
+  const maskAll = (
+    errors: readonly (GraphQLError | GraphQLFormattedError)[],
+    requestId: string | undefined,
+  ) =>
     errors.map((error) => {
-      if (!(error instanceof GraphQLError)) return mask(error, error);
+      if (!(error instanceof GraphQLError)) return mask(error, error, requestId);
       const original = error.originalError instanceof GraphQLError ? error.originalError : error;
-      return mask(original.toJSON(), original);
+      return mask(original.toJSON(), original, requestId);
     });
   const rules = [...specifiedRules, ...(options.validationRules ?? [])];
   const connections = new WeakMap<object, ConnectionState>();
   /** When each operation's token expires, by its context. */
   const expiries = new WeakMap<object, number>();
+  /** Each operation's id, by its `subscribe` message's payload, which every hook receives. */
+  const operationIds = new WeakMap<object, string>();
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: options.path ?? '/graphql',
@@ -85,6 +117,9 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
       onConnect: async (ctx: WsContext) => {
         const state: ConnectionState = {};
         connections.set(ctx, state);
+        if (options.admitConnection && !options.admitConnection(ctx.connectionParams ?? {})) {
+          return false;
+        }
         const authorization = ctx.connectionParams?.authorization;
         if (authorization === undefined) return true;
         if (typeof authorization !== 'string') return false;
@@ -104,38 +139,13 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
       },
       onClose: (ctx) => clearTimeout(connections.get(ctx)?.expiry),
       onSubscribe: async (ctx, _id, payload) => {
-        const limit = options.maxSubscriptionsPerConnection ?? 100;
+        const requestId = requestIdFrom(payload.extensions?.requestId);
+        operationIds.set(payload, requestId);
+        const limit = options.maxSubscriptionsPerConnection ?? defaultMaxSubscriptionsPerConnection;
         if (Object.keys(ctx.subscriptions).length > limit) {
           return [
             new GraphQLError(`At most ${limit} operations per connection`, {
               extensions: { code: 'BAD_REQUEST' },
-            }),
-          ];
-        }
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [
-            new GraphQLError((error as Error).message, {
-              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
-            }),
-          ];
-        }
-        const invalid = validate(schema, document, rules);
-        if (invalid.length > 0) {
-          return invalid.map(
-            (error) =>
-              new GraphQLError(error.message, {
-                nodes: error.nodes,
-                extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-              }),
-          );
-        }
-        if (operationContainsNul(document, payload.variables)) {
-          return [
-            new GraphQLError('input: text must not contain the NUL character (U+0000)', {
-              extensions: { code: 'BAD_USER_INPUT' },
             }),
           ];
         }
@@ -148,8 +158,45 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
         } catch (error) {
           return [error as GraphQLError];
         }
-        const contextValue = await options.context(authorization, viewer);
-        if (viewer) expiries.set(contextValue, viewer.expiresAt);
+        const limited = await options.admitOperation?.(
+          (ctx.extra as { request: IncomingMessage }).request,
+          viewer,
+        );
+        if (limited) return [limited];
+        const refused = options.checkDocument?.(payload.query, payload.extensions ?? undefined);
+        if (refused) return [refused];
+        let document;
+        try {
+          document = (options.parse ?? parse)(payload.query);
+        } catch (error) {
+          return [
+            new GraphQLError((error as Error).message, {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+            }),
+          ];
+        }
+        const invalid = validate(schema, document, rules);
+        if (invalid.length > 0) {
+          return invalid.map(
+            (error) =>
+              new GraphQLError(withoutSuggestions(error.message), {
+                nodes: error.nodes,
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+              }),
+          );
+        }
+        if (operationContainsNul(document, payload.variables)) {
+          return [
+            new GraphQLError('input: text must not contain the NUL character (U+0000)', {
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          ];
+        }
+        const request = (ctx.extra as { request: IncomingMessage }).request;
+        const contextValue = await options.context(authorization, viewer, request, requestId);
+        // A token from connection_init expires with its connection (closed with 4401); one
+        // carried by the operation (the router's multiplexing) ends just that operation.
+        if (viewer && typeof own === 'string') expiries.set(contextValue, viewer.expiresAt);
         return {
           schema,
           document,
@@ -166,14 +213,18 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
         metrics?.activeSubscriptions.inc();
         const source = (result as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
         return guardStream(source, {
-          endAt: expiresAt && expiresAt * 1000,
+          // A second late: a client's connection-level expiry (4401, the router's) comes first,
+          // rather than racing the same subscription's end from the subgraph upstream.
+          endAt: expiresAt && expiresAt * 1000 + operationExpiryGraceMs,
           error: () => unauthenticated(expiredMessage),
           onEnd: () => metrics?.activeSubscriptions.dec(),
         }) as AsyncGenerator<ExecutionResult>;
       },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: maskAll(result.errors) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => maskAll(errors),
+      onNext: (_ctx, _id, payload, _args, result) =>
+        result.errors
+          ? { ...result, errors: maskAll(result.errors, operationIds.get(payload)) }
+          : undefined,
+      onError: (_ctx, _id, payload, errors) => maskAll(errors, operationIds.get(payload)),
     },
     wsServer,
   );

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Histogram, type Registry } from 'prom-client';
 import { parseEvent, streams, type EventType, type IncomingEvent } from './contracts.js';
 
 export interface StreamConsumerOptions {
@@ -22,6 +23,8 @@ export interface StreamConsumerOptions {
   /** Deliveries after which an event that keeps failing is parked in the dead-letter stream. */
   maxDeliveries?: number;
   blockMs?: number;
+  /** Where `cartograph_event_lag_seconds` is registered; without one, lag is not measured. */
+  registry?: Registry;
 }
 
 type Entry = [id: string, fields: string[]];
@@ -48,6 +51,15 @@ export function createStreamConsumer(options: StreamConsumerOptions) {
   let running = false;
   let loop: Promise<void> | undefined;
   let lastClaim = 0;
+  const lag =
+    options.registry &&
+    new Histogram({
+      name: 'cartograph_event_lag_seconds',
+      help: 'From an event entering its stream to a consumer having handled it',
+      labelNames: ['stream'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [options.registry],
+    });
 
   async function ensureGroup() {
     try {
@@ -87,6 +99,8 @@ export function createStreamConsumer(options: StreamConsumerOptions) {
     try {
       await handle(event);
       await redis.xack(stream, group, id);
+      // A stream entry's id starts with the time Redis added it, in ms.
+      lag?.observe({ stream: options.stream }, (Date.now() - Number.parseInt(id, 10)) / 1000);
     } catch (error) {
       if (deliveries >= maxDeliveries)
         return park(id, fields, `failed ${deliveries} times: ${(error as Error).message}`);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
 import { eventFields, type OutgoingEvent } from './contracts.js';
 
 /**
@@ -48,6 +49,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Streams are capped near this length; consumers are far behind only when something is broken. */
   maxStreamLength?: number;
+  /** Where `cartograph_outbox_backlog` is registered; without one, it is not reported. */
+  registry?: Registry;
 }
 
 interface OutboxRow {
@@ -78,6 +81,24 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let kicked = false;
   let loop: Promise<void> | undefined;
   let lastCleanup = 0;
+  if (options.registry) {
+    new Gauge({
+      name: 'cartograph_outbox_backlog',
+      help: 'Outbox events committed but not yet published (every replica sees the same table)',
+      registers: [options.registry],
+      // Counted on scrape, through the (published_at, created_at) index, rather than tracked.
+      async collect() {
+        try {
+          const [row] = await db.$queryRaw<{ count: bigint }[]>`
+            SELECT count(*) AS count FROM outbox_events WHERE published_at IS NULL`;
+          this.set(Number(row?.count ?? 0));
+        } catch {
+          // The database's outage shows on /ready; it must not take /metrics down with it.
+          this.set(Number.NaN);
+        }
+      },
+    });
+  }
 
   async function publishBatch(): Promise<number> {
     return db.$transaction(async (tx) => {

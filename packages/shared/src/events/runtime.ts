@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createStreamConsumer, type StreamConsumerOptions } from './consumer.js';
 import { createOutboxRelay, type TransactionalSqlClient } from './outbox.js';
 import { createRedis } from './redis.js';
@@ -9,6 +10,8 @@ export interface EventRuntimeOptions {
   prefix: string;
   db: TransactionalSqlClient;
   logger: Logger;
+  /** The service's metrics registry (`createMetrics().registry`): event lag and outbox backlog. */
+  registry?: Registry;
   /** The stream this service consumes, if any; its handler's outbox is published right after. */
   consume?: Pick<
     StreamConsumerOptions,
@@ -22,9 +25,9 @@ export interface EventRuntimeOptions {
  * once instead of at the next poll.
  */
 export function createEventRuntime(options: EventRuntimeOptions) {
-  const { name, redisUrl, prefix, db, logger } = options;
+  const { name, redisUrl, prefix, db, logger, registry } = options;
   const redis = createRedis(redisUrl, logger, `${name}-events`);
-  const relay = createOutboxRelay({ db, redis, prefix, logger });
+  const relay = createOutboxRelay({ db, redis, prefix, logger, registry });
   const reader = options.consume && createRedis(redisUrl, logger, `${name}-consumer`);
   const consumer =
     options.consume &&
@@ -34,6 +37,7 @@ export function createEventRuntime(options: EventRuntimeOptions) {
       redis: reader,
       prefix,
       logger,
+      registry,
       handle: async (event) => {
         await options.consume!.handle(event);
         relay.kick();
