@@ -4,15 +4,21 @@ import {
   createAccessTokenVerifier,
   createLogger,
   createMetrics,
+  createRedis,
+  internalSecretOf,
   listen,
+  operationLimitsFromEnv,
   readPem,
+  startTracing,
   stopOnSignals,
 } from '@cartograph/shared';
 import { importPKCS8 } from 'jose';
 import { createDb } from './data/db.js';
+import { createLoginThrottle } from './domain/login-throttle.js';
 import { loadEnv } from './env.js';
 import { createServer } from './server.js';
 
+const stopTracing = await startTracing('users');
 const env = loadEnv();
 const logger = createLogger('users', env.LOG_LEVEL);
 const privateKeyPem = readPem(env.JWT_PRIVATE_KEY, env.JWT_PRIVATE_KEY_FILE, 'JWT_PRIVATE_KEY');
@@ -21,6 +27,7 @@ const publicKeyPem = createPublicKey(privateKeyPem)
   .toString();
 const tokenSettings = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
 const db = createDb(env.USERS_DATABASE_URL, env.DATABASE_POOL_SIZE);
+const redis = createRedis(env.REDIS_URL, logger, 'users-login-throttle');
 
 const { apollo, httpServer } = createServer({
   deps: {
@@ -33,10 +40,20 @@ const { apollo, httpServer } = createServer({
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     },
     bcryptCost: env.BCRYPT_COST,
+    loginThrottle: createLoginThrottle({
+      redis,
+      prefix: env.REDIS_PREFIX,
+      logger,
+      maxFailures: env.LOGIN_MAX_FAILURES,
+      windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+      lockoutSeconds: env.LOGIN_LOCKOUT_SECONDS,
+    }),
   },
   logger,
   metrics: createMetrics('users'),
   production: env.NODE_ENV === 'production',
+  limits: operationLimitsFromEnv(env),
+  internalSecret: internalSecretOf(env),
   corsOrigins: env.CORS_ORIGINS,
 });
 
@@ -47,4 +64,6 @@ logger.info({ port }, 'listening');
 stopOnSignals(logger, async () => {
   await apollo.stop();
   await db.$disconnect();
+  await redis.quit();
+  await stopTracing();
 });

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createSubgraphServer, type Logger, type Metrics } from '@cartograph/shared';
+import {
+  createSubgraphServer,
+  type Logger,
+  type Metrics,
+  type OperationLimits,
+} from '@cartograph/shared';
 import { createContext, type Context, type Deps } from './context.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -8,6 +13,8 @@ export interface ServerOptions {
   logger: Logger;
   metrics: Metrics;
   production: boolean;
+  limits?: OperationLimits;
+  internalSecret?: string;
   corsOrigins: string;
 }
 
@@ -18,6 +25,9 @@ export function createServer({ deps, ...options }: ServerOptions) {
     typeDefs: readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
     resolvers,
     context: (req) => createContext(req, deps),
-    readiness: { database: () => deps.db.$queryRaw`SELECT 1` },
+    readiness: {
+      database: () => deps.db.$queryRaw`SELECT 1`,
+      redis: () => deps.loginThrottle.redis.ping(),
+    },
   });
 }

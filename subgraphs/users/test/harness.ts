@@ -4,27 +4,38 @@ import {
   createAccessTokenVerifier,
   createLogger,
   createMetrics,
+  createRedis,
   listen,
 } from '@cartograph/shared';
 import {
   createGraphQLClient,
   generateSigningKeys,
+  testRedisUrl,
   testTokenSettings,
 } from '@cartograph/shared/testing';
 import { importPKCS8 } from 'jose';
 import { inject } from 'vitest';
 import { createDb } from '../src/data/db.js';
 import { hashPassword } from '../src/domain/credentials.js';
+import { createLoginThrottle } from '../src/domain/login-throttle.js';
 import { createServer } from '../src/server.js';
 import { graphql } from './__generated__/gql.js';
 
 /** bcrypt's lowest cost: the tests check behaviour, not hashing time. */
 const bcryptCost = 4;
 
-/** The users subgraph on a free port over this run's database, with its own keys. */
+/** Short enough for a test to wait out. */
+export const loginLockoutSeconds = 2;
+
+/**
+ * The users subgraph on a free port over this run's database and Redis prefix, with its own
+ * keys.
+ */
 export async function startUsersSubgraph() {
   const keys = generateSigningKeys();
+  const logger = createLogger('users', process.env.TEST_LOG_LEVEL ?? 'silent');
   const db = createDb(inject('usersDatabaseUrl'));
+  const redis = createRedis(testRedisUrl, logger, 'users-login-throttle');
   const { apollo, httpServer } = createServer({
     deps: {
       db,
@@ -36,8 +47,16 @@ export async function startUsersSubgraph() {
         refreshTokenTtlDays: 30,
       },
       bcryptCost,
+      loginThrottle: createLoginThrottle({
+        redis,
+        prefix: inject('redisPrefix'),
+        logger,
+        maxFailures: 10,
+        windowSeconds: 900,
+        lockoutSeconds: loginLockoutSeconds,
+      }),
     },
-    logger: createLogger('users', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger,
     metrics: createMetrics('users'),
     production: false,
     corsOrigins: '*',
@@ -52,6 +71,7 @@ export async function startUsersSubgraph() {
     stop: async () => {
       await apollo.stop();
       await db.$disconnect();
+      await redis.quit();
     },
   };
 }

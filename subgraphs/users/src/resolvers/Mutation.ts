@@ -38,13 +38,17 @@ export const Mutation: MutationResolvers = {
   },
 
   login: async (_parent, { input }, context) => {
-    const { db, sessions, bcryptCost } = context;
+    const { db, sessions, bcryptCost, loginThrottle, clientAddress } = context;
     // One message for every failure, so login never tells which emails have accounts.
     const failed = () => unauthenticated('Invalid email or password');
     const email = input.email.trim().toLowerCase();
+    // Before the lookup: known and unknown emails count and lock out alike, and a refusal
+    // costs no query and no bcrypt, so it tells nothing about the account or the password.
+    await loginThrottle.attempt(email, clientAddress);
     const found = email.length <= 254 ? await findCredentialsByEmail(db, email) : null;
     const ok = await verifyPassword(input.password, found?.passwordHash ?? null, bcryptCost);
     if (!found || !ok) throw failed();
+    await loginThrottle.succeeded(email, clientAddress);
     const { passwordHash: _hash, ...user } = found;
     return authenticated(context, await startSession(db, user, sessions));
   },
