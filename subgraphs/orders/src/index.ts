@@ -4,8 +4,11 @@ import {
   createLogger,
   createMetrics,
   createRedis,
+  internalSecretOf,
   listen,
+  operationLimitsFromEnv,
   readPem,
+  startTracing,
   stopOnSignals,
   streams,
 } from '@cartograph/shared';
@@ -16,15 +19,18 @@ import { startRedelivery } from './events/redelivery.js';
 import { handledReplies, handleStockReply } from './events/stock-replies.js';
 import { createServer } from './server.js';
 
+const stopTracing = await startTracing('orders');
 const env = loadEnv();
 const logger = createLogger('orders', env.LOG_LEVEL);
 const db = createDb(env.ORDERS_DATABASE_URL, env.DATABASE_POOL_SIZE);
+const metrics = createMetrics('orders');
 const events = createEventRuntime({
   name: 'orders',
   redisUrl: env.REDIS_URL,
   prefix: env.REDIS_PREFIX,
   db,
   logger,
+  registry: metrics.registry,
   consume: {
     stream: streams.stockReplies,
     group: 'orders',
@@ -50,8 +56,10 @@ const { apollo, httpServer } = createServer({
     orderChanges: orderChanges.hub,
   },
   logger,
-  metrics: createMetrics('orders'),
+  metrics,
   production: env.NODE_ENV === 'production',
+  limits: operationLimitsFromEnv(env),
+  internalSecret: internalSecretOf(env),
   corsOrigins: env.CORS_ORIGINS,
 });
 
@@ -72,4 +80,5 @@ stopOnSignals(logger, async () => {
   await orderChanges.stop();
   await events.stop();
   await db.$disconnect();
+  await stopTracing();
 });

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createSubgraphServer, type Logger, type Metrics } from '@cartograph/shared';
+import {
+  createSubgraphServer,
+  type Logger,
+  type Metrics,
+  type OperationLimits,
+} from '@cartograph/shared';
 import { createContext, type Context, type Deps } from './context.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -8,6 +13,8 @@ export interface ServerOptions {
   logger: Logger;
   metrics: Metrics;
   production: boolean;
+  limits?: OperationLimits;
+  internalSecret?: string;
   corsOrigins: string;
 }
 

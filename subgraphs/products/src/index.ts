@@ -4,8 +4,11 @@ import {
   createLogger,
   createMetrics,
   createRedis,
+  internalSecretOf,
   listen,
+  operationLimitsFromEnv,
   readPem,
+  startTracing,
   stopOnSignals,
   streams,
 } from '@cartograph/shared';
@@ -15,15 +18,18 @@ import { followStockChanges } from './events/stock-changes.js';
 import { handledRequests, handleStockRequest } from './events/stock-requests.js';
 import { createServer } from './server.js';
 
+const stopTracing = await startTracing('products');
 const env = loadEnv();
 const logger = createLogger('products', env.LOG_LEVEL);
 const db = createDb(env.PRODUCTS_DATABASE_URL, env.DATABASE_POOL_SIZE);
+const metrics = createMetrics('products');
 const events = createEventRuntime({
   name: 'products',
   redisUrl: env.REDIS_URL,
   prefix: env.REDIS_PREFIX,
   db,
   logger,
+  registry: metrics.registry,
   consume: {
     stream: streams.stockRequests,
     group: 'products',
@@ -49,8 +55,10 @@ const { apollo, httpServer } = createServer({
     stockChanges: stockChanges.hub,
   },
   logger,
-  metrics: createMetrics('products'),
+  metrics,
   production: env.NODE_ENV === 'production',
+  limits: operationLimitsFromEnv(env),
+  internalSecret: internalSecretOf(env),
   corsOrigins: env.CORS_ORIGINS,
 });
 
@@ -64,4 +72,5 @@ stopOnSignals(logger, async () => {
   await stockChanges.stop();
   await events.stop();
   await db.$disconnect();
+  await stopTracing();
 });
