@@ -3,6 +3,7 @@
  * (federation-aware, parents mapped to the data layer's row types) and typed documents for the
  * tests. Generated output is gitignored and rebuilt by the `codegen` task before typecheck/test.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { CodegenConfig } from '@graphql-codegen/cli';
@@ -41,6 +42,14 @@ const clientPreset = {
 const generates: CodegenConfig['generates'] = {
   'router/test/__generated__/': {
     ...clientPreset,
+    // persisted-documents.json feeds `npm run trusted-documents`. Keys are the plain sha256 hex
+    // of each printed document, as APQ sends it (the preset's default adds a `sha256:` prefix).
+    presetConfig: {
+      ...clientPreset.presetConfig,
+      persistedDocuments: {
+        hashAlgorithm: (document: string) => createHash('sha256').update(document).digest('hex'),
+      },
+    },
     schema: 'schema/api.graphql',
     documents: ['router/test/**/*.ts', '!router/test/__generated__/**'],
   },

@@ -1,20 +1,45 @@
 import type { IncomingMessage } from 'node:http';
-import { viewerFromAuthorization, type AccessTokenVerifier, type Viewer } from '@cartograph/shared';
+import {
+  requestIdFrom,
+  requestIdHeader,
+  viewerFromAuthorization,
+  type AccessTokenVerifier,
+  type Viewer,
+} from '@cartograph/shared';
+import { clientAddress, type RateLimits } from './rate-limits.js';
 
 export interface RouterContext {
   /** The client's header, forwarded as is to every subgraph, which verify it themselves. */
   authorization?: string;
   viewer: Viewer | null;
+  /** Where the request came from; subgraphs get it as `X-Forwarded-For` (login throttling). */
+  clientAddress?: string;
+  /** The request's id (one per operation over WebSocket), sent on with every subgraph fetch. */
+  requestId?: string;
+}
+
+export interface ContextOptions {
+  verifyAccessToken: AccessTokenVerifier;
+  rateLimits?: RateLimits;
+  trustedProxies: number;
 }
 
 /**
- * Verifies the token at the door: a present but invalid token fails the whole request with
- * UNAUTHENTICATED before any planning or subgraph fetch.
+ * Verifies the token and counts the request at the door: an invalid token (UNAUTHENTICATED) or
+ * one request too many (RATE_LIMITED) fails it before any parsing, planning or subgraph fetch.
  */
 export async function createContext(
-  req: Pick<IncomingMessage, 'headers'>,
-  verifyAccessToken: AccessTokenVerifier,
+  req: IncomingMessage,
+  options: ContextOptions,
 ): Promise<RouterContext> {
   const authorization = req.headers.authorization;
-  return { authorization, viewer: await viewerFromAuthorization(authorization, verifyAccessToken) };
+  const viewer = await viewerFromAuthorization(authorization, options.verifyAccessToken);
+  const limited = await options.rateLimits?.(req, viewer);
+  if (limited) throw limited;
+  return {
+    authorization,
+    viewer,
+    clientAddress: clientAddress(req, options.trustedProxies),
+    requestId: requestIdFrom(req.headers[requestIdHeader]),
+  };
 }

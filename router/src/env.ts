@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { baseEnv, loadEnv as parse, portVar } from '@cartograph/shared';
+import { baseEnv, flagVar, loadEnv as parse, portVar } from '@cartograph/shared';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -14,6 +14,12 @@ const schema = z.object({
     .enum(['true', 'false', '1', '0'])
     .transform((value) => value === 'true' || value === '1')
     .optional(),
+  /** Operations per window from one client address, and from one signed-in user; 0 is off. */
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).default(300),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Proxies in front of the router whose X-Forwarded-For entries are believed. */
+  TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   /** Keep-alive connections the router holds open to each subgraph. */
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(128),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -22,6 +28,12 @@ const schema = z.object({
   /** Reconnection attempts to a subgraph that went away before its subscriptions end. */
   SUBGRAPH_WS_RETRY_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(8),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Automatic persisted queries over HTTP, cached in Redis under REDIS_PREFIX. */
+  PERSISTED_QUERIES: flagVar(true),
+  /** How long a registered query is kept; at most 30 days. */
+  APQ_TTL_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
+  /** A manifest `{ sha256: document }`; when set, the router runs only its documents. */
+  TRUSTED_DOCUMENTS: z.string().optional(),
 });
 
 export type Env = z.output<typeof schema> & {

@@ -2,18 +2,30 @@ import { readFile } from 'node:fs/promises';
 import {
   createAccessTokenVerifier,
   createLogger,
+  createRedis,
+  internalSecretOf,
   listen,
+  operationLimitsFromEnv,
   readPem,
+  startTracing,
   stopOnSignals,
 } from '@cartograph/shared';
 import { loadEnv } from './env.js';
+import { createRateLimits } from './rate-limits.js';
 import { createRouter } from './server.js';
+import { loadTrustedDocuments } from './trusted-documents.js';
 
 // @apollo/gateway reports usage to Apollo unless told not to; it reads this when constructed.
 process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
 
+const stopTracing = await startTracing('router');
 const env = loadEnv();
 const logger = createLogger('router', env.LOG_LEVEL);
+const trustedDocuments = env.TRUSTED_DOCUMENTS
+  ? await loadTrustedDocuments(env.TRUSTED_DOCUMENTS)
+  : undefined;
+// Rate limits and persisted queries live in Redis, shared by every router replica.
+const redis = createRedis(env.REDIS_URL, logger, 'router');
 
 const router = createRouter({
   supergraphSdl: await readFile(env.SUPERGRAPH_PATH, 'utf8'),
@@ -24,6 +36,21 @@ const router = createRouter({
     retryAttempts: env.SUBGRAPH_WS_RETRY_ATTEMPTS,
     maxPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
   },
+  limits: operationLimitsFromEnv(env),
+  rateLimits: createRateLimits(
+    redis,
+    env.REDIS_PREFIX,
+    {
+      perAddress: env.RATE_LIMIT_PER_ADDRESS,
+      perUser: env.RATE_LIMIT_PER_USER,
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      trustedProxies: env.TRUSTED_PROXIES,
+    },
+    logger,
+  ),
+  trustedProxies: env.TRUSTED_PROXIES,
+  readiness: { redis: () => redis.ping() },
+  internalSecret: internalSecretOf(env),
   verifyAccessToken: await createAccessTokenVerifier(
     readPem(env.JWT_PUBLIC_KEY, env.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY'),
     { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
@@ -31,13 +58,27 @@ const router = createRouter({
   logger,
   introspection: env.INTROSPECTION ?? env.NODE_ENV !== 'production',
   corsOrigins: env.CORS_ORIGINS,
+  // With trusted documents nothing may be registered, so APQ is off.
+  apq:
+    env.PERSISTED_QUERIES && !trustedDocuments
+      ? { redis, prefix: env.REDIS_PREFIX, ttlSeconds: env.APQ_TTL_SECONDS }
+      : undefined,
+  trustedDocuments,
 });
 
 await router.apollo.start();
 const port = await listen(router.httpServer, env.ROUTER_PORT, env.HOST);
 logger.info(
-  { port, subgraphs: Object.fromEntries([...router.subgraphs].map(([n, s]) => [n, s.url])) },
+  {
+    port,
+    subgraphs: Object.fromEntries([...router.subgraphs].map(([n, s]) => [n, s.url])),
+    trustedDocuments: trustedDocuments?.size,
+  },
   'listening',
 );
 
-stopOnSignals(logger, () => router.stop());
+stopOnSignals(logger, async () => {
+  await router.stop();
+  await redis.quit();
+  await stopTracing();
+});

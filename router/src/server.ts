@@ -11,19 +11,33 @@ import {
   alive,
   createErrorMasker,
   createGraphQLRequestListener,
+  createInternalSigner,
   createMetrics,
+  createOperationLimits,
+  defaultMaxSubscriptionsPerConnection,
+  internalHeader,
+  operationTelemetry,
   probe,
   rejectNulCharacters,
   serveGraphQLOverWebSocket,
   type AccessTokenVerifier,
   type Logger,
+  type OperationLimits,
 } from '@cartograph/shared';
 import { print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { Gauge } from 'prom-client';
+import { persistedQueriesInRedis, type ApqOptions } from './apq-cache.js';
 import { createContext, type RouterContext } from './context.js';
+import { persistedQueriesPlugin } from './persisted-queries.js';
+import { clientAddress, type RateLimits } from './rate-limits.js';
 import { SubgraphDataSource, type SubgraphPoolOptions } from './subgraph-data-source.js';
 import { createSubscriptionGateway } from './subscription-gateway.js';
 import { trackingPage, trackingScript } from './track/page.js';
+import {
+  operationNotTrusted,
+  trustedDocument,
+  type TrustedDocuments,
+} from './trusted-documents.js';
 import { createUpstreamSubscriptions } from './upstream-subscriptions.js';
 
 export interface SubscriptionLimits {
@@ -40,11 +54,25 @@ export interface RouterOptions {
   subgraphUrls: Record<string, string>;
   subgraphPool: SubgraphPoolOptions;
   subscriptions: SubscriptionLimits;
+  /** Depth, aliases, tokens, cost and directives per operation, on HTTP and graphql-ws alike. */
+  limits: OperationLimits;
+  /** What `/ready` checks beside the subgraphs: Redis, which rate limits and APQ live in. */
+  readiness?: Record<string, () => Promise<unknown>>;
+  /** Counts every operation, HTTP and graphql-ws; without it nothing is rate limited. */
+  rateLimits?: RateLimits;
+  /** Proxies whose `X-Forwarded-For` is believed (see rate-limits.ts). */
+  trustedProxies: number;
+  /** Signs every subgraph request, so subgraphs can refuse traffic that skipped the router. */
+  internalSecret?: string;
   verifyAccessToken: AccessTokenVerifier;
   logger: Logger;
   /** Apollo Sandbox on the router's URL, and introspection. */
   introspection: boolean;
   corsOrigins: string;
+  /** Automatic persisted queries over HTTP, in Redis; without it the router has none. */
+  apq?: ApqOptions;
+  /** When given, the router runs only these documents, on HTTP and graphql-ws, and APQ is off. */
+  trustedDocuments?: TrustedDocuments;
 }
 
 const toGraphQL: RequestListener = (_req, res) => {
@@ -61,6 +89,9 @@ export function createRouter(options: RouterOptions) {
   const { logger } = options;
   const metrics = createMetrics('router');
   const subgraphs = new Map<string, SubgraphDataSource>();
+  const signature = options.internalSecret
+    ? createInternalSigner(options.internalSecret)
+    : undefined;
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger,
@@ -69,6 +100,7 @@ export function createRouter(options: RouterOptions) {
         name,
         options.subgraphUrls[name] ?? url!,
         options.subgraphPool,
+        signature,
       );
       subgraphs.set(name, source);
       return source;
@@ -80,6 +112,8 @@ export function createRouter(options: RouterOptions) {
     logger,
     queueLimit: options.subscriptions.queueLimit,
     retryAttempts: options.subscriptions.retryAttempts,
+    perConnection: defaultMaxSubscriptionsPerConnection,
+    connectionParams: signature && (() => ({ [internalHeader]: signature() })),
     gauges: {
       subscriptions: new Gauge({
         name: 'cartograph_upstream_subscriptions',
@@ -99,17 +133,26 @@ export function createRouter(options: RouterOptions) {
     upstream,
     logger,
   });
+  const limits = createOperationLimits(options.limits);
+  const { apq, trustedDocuments } = options;
   const apollo: ApolloServer<RouterContext> = new ApolloServer<RouterContext>({
     gateway,
+    validationRules: limits.apollo.validationRules,
+    parseOptions: limits.apollo.parseOptions,
     formatError: createErrorMasker(logger),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection,
     logger,
+    persistedQueries: apq && !trustedDocuments ? persistedQueriesInRedis(apq, logger) : false,
     plugins: [
+      // First: it may replace the request's document before any other plugin looks at it.
+      persistedQueriesPlugin(trustedDocuments),
+      operationTelemetry(metrics),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No cache hints are used, so computing a cache policy per request is wasted work.
       ApolloServerPluginCacheControlDisabled(),
       rejectNulCharacters,
+      ...limits.apollo.plugins,
       options.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
@@ -119,11 +162,26 @@ export function createRouter(options: RouterOptions) {
   const ws = serveGraphQLOverWebSocket({
     httpServer,
     schema: subscriptionGateway.schema,
+    parse: limits.parse,
+    validationRules: limits.validationRules,
     logger,
     metrics,
     verifyAccessToken: options.verifyAccessToken,
     maxSubscriptionsPerConnection: options.subscriptions.maxPerConnection,
-    context: async (authorization, viewer) => ({ authorization, viewer }) satisfies RouterContext,
+    checkDocument:
+      trustedDocuments &&
+      ((query, extensions) =>
+        trustedDocument(trustedDocuments, query, extensions) === undefined
+          ? operationNotTrusted()
+          : undefined),
+    admitOperation: options.rateLimits,
+    context: async (authorization, viewer, request, requestId) =>
+      ({
+        authorization,
+        viewer,
+        clientAddress: clientAddress(request, options.trustedProxies),
+        requestId,
+      }) satisfies RouterContext,
     subscribe: (args) => subscriptionGateway.subscribe(args),
     // Queries and mutations sent over the socket take the HTTP path's pipeline.
     execute: async (args: ExecutionArgs): Promise<ExecutionResult> => {
@@ -143,14 +201,17 @@ export function createRouter(options: RouterOptions) {
   // The gateway makes its data sources when it loads, so readiness names them on each probe.
   const ready: RequestListener = (req, res) =>
     probe(
-      Object.fromEntries([...subgraphs].map(([name, source]) => [name, () => source.ready()])),
+      {
+        ...Object.fromEntries([...subgraphs].map(([name, source]) => [name, () => source.ready()])),
+        ...options.readiness,
+      },
       logger,
     )(req, res);
   httpServer.on(
     'request',
     createGraphQLRequestListener({
       apollo,
-      context: (req) => createContext(req, options.verifyAccessToken),
+      context: (req) => createContext(req, options),
       logger,
       corsOrigins: options.corsOrigins,
       routes: {
@@ -161,6 +222,7 @@ export function createRouter(options: RouterOptions) {
         '/track': trackingPage,
         '/track/app.js': trackingScript,
       },
+      pages: ['/track'],
     }),
   );
   return {

@@ -1,5 +1,10 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type {
+  GatewayGraphQLRequest,
+  GatewayGraphQLResponse,
+} from '@apollo/server-gateway-interface';
+import { inClientSpan, internalHeader, requestIdHeader } from '@cartograph/shared';
+import type { Span } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
 import type { RouterContext } from './context.js';
@@ -22,6 +27,8 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
     readonly name: string,
     readonly url: string,
     options: SubgraphPoolOptions,
+    /** The router's signature for each request, when subgraphs require one. */
+    private readonly signature?: () => string,
   ) {
     const target = new URL(url);
     this.path = `${target.pathname}${target.search}`;
@@ -39,6 +46,20 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
   }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (context.authorization) headers.authorization = context.authorization;
+    if (context.clientAddress) headers['x-forwarded-for'] = context.clientAddress;
+    if (this.signature) headers[internalHeader] = this.signature();
+    if (context.requestId) headers[requestIdHeader] = context.requestId;
+    // The span's context travels in `traceparent`: the subgraph's span is this one's child.
+    return inClientSpan(`subgraph ${this.name}`, headers, (span) =>
+      this.send(request, headers, span),
+    );
+  }
+
+  private async send(
+    request: GatewayGraphQLRequest,
+    headers: Record<string, string>,
+    span: Span,
+  ): Promise<GatewayGraphQLResponse> {
     const response = await this.pool.request({
       path: this.path,
       method: 'POST',
@@ -49,6 +70,7 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
         operationName: request.operationName,
       }),
     });
+    span.setAttribute('http.response.status_code', response.statusCode);
     const text = await response.body.text();
     let body: unknown;
     try {

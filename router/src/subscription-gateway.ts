@@ -107,12 +107,13 @@ export function createSubscriptionGateway(options: {
       const variables = Object.fromEntries(
         (primary.variableUsages ?? []).map((name) => [name, args.variableValues?.[name]]),
       );
-      const { authorization } = args.contextValue as RouterContext;
+      const { authorization, requestId } = args.contextValue as RouterContext;
       const events = upstream.subscribe(primary.serviceName, {
         query: primary.operation,
         variables,
         operationName: primary.operationName,
-        ...(authorization && { extensions: { authorization } }),
+        // Undefined values vanish on the wire; the subgraph takes the id for its operation.
+        extensions: { authorization, requestId },
       });
       return mapStream(events, (event) => {
         if (!event.data) {

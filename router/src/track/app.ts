@@ -4,6 +4,12 @@
  * place an order or pick one, and watch its status change live.
  */
 import { createClient, type Client } from 'graphql-ws';
+import {
+  loginMutation,
+  placeOrderMutation,
+  productsQuery,
+  trackSubscription,
+} from './operations.js';
 
 const endpoint = '/graphql';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -73,14 +79,7 @@ function track(orderId: string) {
   });
   unsubscribe = client.subscribe<{ orderStatusChanged: TrackedOrder }>(
     {
-      query: `subscription Track($id: ID!) {
-        orderStatusChanged(orderId: $id) {
-          id status rejectionReason
-          total { amountCents currency }
-          items { quantity product { name } }
-          history { status at reason }
-        }
-      }`,
+      query: trackSubscription,
       variables: { id: orderId },
     },
     {
@@ -96,7 +95,7 @@ $('login-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   try {
     const { login } = await graphql<{ login: { accessToken: string; user: { name: string } } }>(
-      'mutation Login($input: LoginInput!) { login(input: $input) { accessToken user { name } } }',
+      loginMutation,
       {
         input: {
           email: $<HTMLInputElement>('email').value,
@@ -118,7 +117,7 @@ $('login-form').addEventListener('submit', async (event) => {
 async function loadProducts() {
   const { products } = await graphql<{
     products: { edges: { node: { id: string; name: string } }[] };
-  }>('{ products(first: 50, filter: { inStock: true }) { edges { node { id name } } } }');
+  }>(productsQuery);
   $('product').replaceChildren(
     ...products.edges.map(({ node }) =>
       Object.assign(document.createElement('option'), { value: node.id, textContent: node.name }),
@@ -130,10 +129,9 @@ $('place').addEventListener('click', async () => {
   try {
     const productId = $<HTMLSelectElement>('product').value;
     if (!productId) return show('Nothing is in stock.');
-    const { placeOrder } = await graphql<{ placeOrder: { id: string } }>(
-      'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-      { input: { items: [{ productId, quantity: 1 }], idempotencyKey: crypto.randomUUID() } },
-    );
+    const { placeOrder } = await graphql<{ placeOrder: { id: string } }>(placeOrderMutation, {
+      input: { items: [{ productId, quantity: 1 }], idempotencyKey: crypto.randomUUID() },
+    });
     track(placeOrder.id);
   } catch (error) {
     show((error as Error).message);
