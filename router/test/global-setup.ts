@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   checkPostgres,
   checkRedis,
@@ -21,6 +21,8 @@ declare module 'vitest' {
     databaseUrls: Record<'users' | 'products' | 'orders', string>;
     privateKeyPem: string;
     redisPrefix: string;
+    /** Signs direct requests to the stack's subgraphs, which refuse unsigned ones. */
+    internalSecret: string;
     admin: { email: string; password: string };
     customer: { email: string; password: string };
   }
@@ -50,8 +52,10 @@ export default async function setup(project: TestProject) {
   });
   await usersDb.$disconnect();
 
+  const internalSecret = randomBytes(32).toString('hex');
   const common = {
     NODE_ENV: 'test',
+    INTERNAL_SECRET: internalSecret,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     HOST: '127.0.0.1',
     JWT_PUBLIC_KEY: keys.publicKeyPem,
@@ -95,6 +99,9 @@ export default async function setup(project: TestProject) {
       USERS_SUBGRAPH_URL: subgraphUrls.users,
       PRODUCTS_SUBGRAPH_URL: subgraphUrls.products,
       ORDERS_SUBGRAPH_URL: subgraphUrls.orders,
+      // Tests share one address; the limits stay on, far above what the suite sends.
+      RATE_LIMIT_PER_ADDRESS: '1000000',
+      RATE_LIMIT_PER_USER: '1000000',
     });
     project.provide('routerUrl', router.url);
     project.provide('subgraphUrls', subgraphUrls);
@@ -105,6 +112,7 @@ export default async function setup(project: TestProject) {
     });
     project.provide('privateKeyPem', keys.privateKeyPem);
     project.provide('redisPrefix', redis.prefix);
+    project.provide('internalSecret', internalSecret);
     project.provide('admin', admin);
     project.provide('customer', customer);
   } catch (error) {

@@ -5,6 +5,8 @@ import {
   createEventRuntime,
   createLogger,
   createMetrics,
+  defaultOperationLimits,
+  createRedis,
   EventHub,
   listen,
 } from '@cartograph/shared';
@@ -25,6 +27,7 @@ import { createServer as createOrders } from '../../subgraphs/orders/src/server.
 import { createDb as createProductsDb } from '../../subgraphs/products/src/data/db.js';
 import { createServer as createProducts } from '../../subgraphs/products/src/server.js';
 import { createDb as createUsersDb } from '../../subgraphs/users/src/data/db.js';
+import { createLoginThrottle } from '../../subgraphs/users/src/domain/login-throttle.js';
 import { createServer as createUsers } from '../../subgraphs/users/src/server.js';
 import { createRouter } from '../src/server.js';
 import { graphql } from './__generated__/gql.js';
@@ -73,6 +76,7 @@ async function startCountedSupergraph() {
   // Only queries run here; the event runtimes are what mutations would publish through.
   const events = (name: string, db: typeof dbs.products | typeof dbs.orders) =>
     createEventRuntime({ name, redisUrl: testRedisUrl, prefix: inject('redisPrefix'), db, logger });
+  const usersRedis = createRedis(testRedisUrl, logger, 'users-login');
   const runtimes = {
     products: events('products', dbs.products),
     orders: events('orders', dbs.orders),
@@ -91,6 +95,14 @@ async function startCountedSupergraph() {
           accessTokenTtlSeconds: 900,
           refreshTokenTtlDays: 1,
         },
+        loginThrottle: createLoginThrottle({
+          redis: usersRedis,
+          prefix: inject('redisPrefix'),
+          logger,
+          maxFailures: 10,
+          windowSeconds: 900,
+          lockoutSeconds: 900,
+        }),
       },
     }),
     products: createProducts({
@@ -125,6 +137,8 @@ async function startCountedSupergraph() {
     subgraphUrls,
     subgraphPool: { connections: 8, timeoutMs: 5000 },
     subscriptions: { queueLimit: 100, retryAttempts: 0, maxPerConnection: 100 },
+    limits: defaultOperationLimits,
+    trustedProxies: 0,
     verifyAccessToken,
     introspection: false,
   });
@@ -139,6 +153,7 @@ async function startCountedSupergraph() {
       await router.stop();
       for (const { apollo } of Object.values(subgraphs)) await apollo.stop();
       await Promise.all(Object.values(runtimes).map((runtime) => runtime.stop()));
+      await usersRedis.quit();
       await Promise.all(Object.values(dbs).map((db) => db.$disconnect()));
       // Prisma leaves a pool it was given open.
       await Promise.all(Object.values(this.counters).map((counter) => counter.pool.end()));

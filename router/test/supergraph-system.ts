@@ -21,6 +21,8 @@ export async function startSupergraphSystem(options: {
   routers: number;
   orders: number;
   routerEnv?: Record<string, string>;
+  /** For every process: production mode, say. */
+  env?: Record<string, string>;
 }) {
   const [productsDatabase, ordersDatabase] = await Promise.all([
     createTestDatabase('products'),
@@ -35,6 +37,7 @@ export async function startSupergraphSystem(options: {
     JWT_PUBLIC_KEY: keys.publicKeyPem,
     REDIS_URL: testRedisUrl,
     REDIS_PREFIX: prefix.prefix,
+    ...options.env,
   };
   const productsPort = await freePort();
   const ordersPorts = await Promise.all(Array.from({ length: options.orders }, () => freePort()));
@@ -53,6 +56,8 @@ export async function startSupergraphSystem(options: {
         ROUTER_PORT: '0',
         PRODUCTS_SUBGRAPH_URL: `http://127.0.0.1:${productsPort}/graphql`,
         ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPorts[i % options.orders]}/graphql`,
+        RATE_LIMIT_PER_ADDRESS: '1000000',
+        RATE_LIMIT_PER_USER: '1000000',
         ...options.routerEnv,
       },
     });
@@ -73,6 +78,7 @@ export async function startSupergraphSystem(options: {
     routers,
     orders,
     routerUrl: (i: number) => `${routers[i]!.url}/graphql`,
+    productsUrl: `http://127.0.0.1:${productsPort}/graphql`,
     wsUrl: (i: number) => `${routers[i]!.url.replace('http', 'ws')}/graphql`,
     request: (i: number) => createGraphQLClient(`${routers[i]!.url}/graphql`),
     token: (role: 'CUSTOMER' | 'ADMIN', sub: string = randomUUID()) =>

@@ -1,0 +1,83 @@
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startSupergraphSystem, type SupergraphSystem } from './supergraph-system.js';
+
+/**
+ * Two routers sharing one Redis: the limits hold across them. 20 operations per address and 5
+ * per signed-in user, per minute; every request here comes from 127.0.0.1.
+ */
+let system: SupergraphSystem;
+beforeAll(async () => {
+  system = await startSupergraphSystem({
+    routers: 2,
+    orders: 1,
+    routerEnv: {
+      RATE_LIMIT_PER_ADDRESS: '20',
+      RATE_LIMIT_PER_USER: '5',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+    },
+  });
+}, 60_000);
+afterAll(() => system?.stop());
+
+async function ask(router: number, token?: string) {
+  const response = await fetch(system.routerUrl(router), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token && { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify({ query: '{ categories { id } }' }),
+  });
+  const body = (await response.json()) as {
+    data?: unknown;
+    errors?: { message: string; extensions: { code: string; retryAfter?: number } }[];
+  };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+}
+
+describe('rate limits across router replicas', () => {
+  it('counts per user and per address on both routers, then refuses with RATE_LIMITED', async () => {
+    const [ada, bob] = await Promise.all([system.token('CUSTOMER'), system.token('CUSTOMER')]);
+
+    const adaFirst = [];
+    for (let i = 0; i < 5; i++) adaFirst.push(await ask(i % 2, ada));
+    const adaOver = await ask(1, ada);
+    const bobStill = await ask(0, bob);
+
+    expect(adaFirst.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(adaOver.status).toBe(429);
+    expect(adaOver.body.errors).toMatchObject([
+      { extensions: { code: 'RATE_LIMITED', retryAfter: expect.any(Number) } },
+    ]);
+    expect(adaOver.body.errors?.[0]?.extensions.retryAfter).toBeGreaterThan(0);
+    expect(adaOver.body.errors?.[0]?.extensions.retryAfter).toBeLessThanOrEqual(60);
+    expect(Number(adaOver.retryAfter)).toBe(adaOver.body.errors?.[0]?.extensions.retryAfter);
+    expect(bobStill.status).toBe(200);
+
+    // 7 of the address's 20 are spent (a refused request counts too): 13 more pass, then none.
+    const anonymous = [];
+    for (let i = 0; i < 14; i++) anonymous.push(await ask(i % 2));
+    expect(anonymous.slice(0, 13).every((answer) => answer.status === 200)).toBe(true);
+    expect(anonymous[13]).toMatchObject({
+      status: 429,
+      body: { errors: [{ extensions: { code: 'RATE_LIMITED' } }] },
+    });
+
+    // The WebSocket path counts against the same address.
+    const client = createClient({
+      url: system.wsUrl(1),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    const overSocket = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: '{ categories { id } }' },
+        { next: resolve, error: resolve, complete: () => undefined },
+      );
+    });
+    await client.dispose();
+    expect(overSocket).toMatchObject([{ extensions: { code: 'RATE_LIMITED' } }]);
+  });
+});
