@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { operationLimitsEnv } from './operation-limits.js';
 
@@ -44,17 +45,28 @@ export const baseEnv = {
    * requests with it, and subgraphs refuse what is unsigned. Required in production.
    */
   INTERNAL_SECRET: z.string().min(32).optional(),
+  INTERNAL_SECRET_FILE: z.string().optional(),
   /** Comma-separated origins allowed by CORS, or * for any. */
   CORS_ORIGINS: z.string().default('*'),
   ...operationLimitsEnv,
 };
 
-/** The internal secret, which production may not run without: subgraphs would be open. */
-export function internalSecretOf(env: { NODE_ENV: string; INTERNAL_SECRET?: string }) {
-  if (env.NODE_ENV === 'production' && !env.INTERNAL_SECRET) {
+/** The internal secret (inline or from a file), which production may not run without. */
+export function internalSecretOf(env: {
+  NODE_ENV: string;
+  INTERNAL_SECRET?: string;
+  INTERNAL_SECRET_FILE?: string;
+}) {
+  const secret =
+    env.INTERNAL_SECRET ??
+    (env.INTERNAL_SECRET_FILE ? readFileSync(env.INTERNAL_SECRET_FILE, 'utf8').trim() : undefined);
+  if (secret !== undefined && secret.length < 32) {
+    throw new Error('INTERNAL_SECRET must be at least 32 characters');
+  }
+  if (env.NODE_ENV === 'production' && !secret) {
     throw new Error(
-      'INTERNAL_SECRET is required in production: subgraphs accept only requests the router signed with it',
+      'INTERNAL_SECRET (or INTERNAL_SECRET_FILE) is required in production: subgraphs accept only requests the router signed with it',
     );
   }
-  return env.INTERNAL_SECRET;
+  return secret;
 }
