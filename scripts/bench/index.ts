@@ -3,9 +3,9 @@
  * of its own over throwaway databases. Prints; asserts nothing. BENCH_DURATION (s) and
  * BENCH_CONNECTIONS tune it; BENCH_CPU_PROFILE_DIR writes a CPU profile per service.
  */
+import { createInternalSigner, internalHeader } from '@cartograph/shared';
 import { measure, printTable, settings, type Figures } from './measure.js';
 import { measureOrders, prepareOrderWorkload } from './orders.js';
-import { measureSubscriptions } from './subscriptions.js';
 import {
   orderAcrossSubgraphs,
   orderOnly,
@@ -14,6 +14,7 @@ import {
   productListWithCategories,
 } from './queries.js';
 import { startBenchStack } from './stack.js';
+import { measureSubscriptions } from './subscriptions.js';
 
 const only = process.argv[2];
 const stack = await startBenchStack();
@@ -24,12 +25,16 @@ try {
   if (!only || only === 'queries') {
     const { token, orderId } = await prepareOrder(stack);
     const rows: Figures[] = [];
+    // Subgraphs answer only what the router signed; the bench signs like the router.
+    const sign = createInternalSigner(stack.internalSecret);
+    const signed = () => ({ [internalHeader]: sign() });
     const workloads = [
       { name: 'products(first: 10), router', url: stack.urls.router, query: productList },
       {
         name: 'products(first: 10), products subgraph',
         url: stack.urls.products,
         query: productList,
+        headers: signed,
       },
       {
         name: 'products + category, router',
@@ -40,6 +45,7 @@ try {
         name: 'products + category, products subgraph',
         url: stack.urls.products,
         query: productListWithCategories,
+        headers: signed,
       },
       {
         name: 'order + user + products (3 subgraphs), router',
@@ -54,6 +60,7 @@ try {
         query: orderOnly,
         variables: { id: orderId },
         token,
+        headers: signed,
       },
     ];
     for (const workload of workloads) {
@@ -135,7 +142,9 @@ try {
         console.log(`measured ${count} subscribers straight to the orders subgraph`);
       }
     }
-    console.log('\nSubscriptions: one graphql-ws client per order through the router, one status change each');
+    console.log(
+      '\nSubscriptions: one graphql-ws client per order through the router, one status change each',
+    );
     console.table(
       rows.map((row) => ({
         through: row.through,

@@ -13,6 +13,8 @@ export interface Workload {
   query: string;
   variables?: Record<string, unknown>;
   token?: string;
+  /** Extra headers, made when the workload starts (a subgraph's signature expires in a minute). */
+  headers?: () => Record<string, string>;
 }
 
 export interface Figures {
@@ -50,6 +52,7 @@ export async function measure(
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     ...(workload.token && { authorization: `Bearer ${workload.token}` }),
+    ...workload.headers?.(),
   };
   await check(workload, body, headers);
   const run = (duration: number) =>

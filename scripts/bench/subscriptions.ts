@@ -34,14 +34,18 @@ function procStatus(pid: number) {
   return { peakRssKiB: kib('VmHWM'), cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100 };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
 
 /** `count` CONFIRMED orders, one per made-up customer, written straight to the orders database. */
 async function seedOrders(stack: BenchStack, count: number) {
   const db = new pg.Client({ connectionString: stack.databaseUrls.orders });
   await db.connect();
   try {
-    const orders = Array.from({ length: count }, () => ({ id: randomUUID(), userId: randomUUID() }));
+    const orders = Array.from({ length: count }, () => ({
+      id: randomUUID(),
+      userId: randomUUID(),
+    }));
     await db.query(
       `INSERT INTO orders (id, user_id, status, idempotency_key, total_cents, currency, updated_at)
        SELECT id, user_id, 'CONFIRMED', id, 500, 'USD', now() FROM unnest($1::text[], $2::text[]) AS o(id, user_id)`,
@@ -89,7 +93,12 @@ export async function measureSubscriptions(
     await Promise.all(
       batch.map(async ({ id, userId }) => {
         const token = await signTestToken(stack.privateKeyPem, { sub: userId });
-        const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: () => ({ authorization: `Bearer ${token}`, [internalHeader]: sign() }), retryAttempts: 0 });
+        const client = createClient({
+          url: wsUrl,
+          webSocketImpl: WebSocket,
+          connectionParams: () => ({ authorization: `Bearer ${token}`, [internalHeader]: sign() }),
+          retryAttempts: 0,
+        });
         clients.push(client);
         let ready: () => void;
         firstEvents.push(new Promise<void>((resolve) => (ready = resolve)));
@@ -133,13 +142,19 @@ export async function measureSubscriptions(
       for (let order = queue.pop(); order; order = queue.pop()) {
         await fetch(stack.urls.router, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${login.accessToken}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${login.accessToken}`,
+          },
           body: JSON.stringify({ query: moveOrder, variables: { id: order.id } }),
         });
       }
     }),
   );
-  await Promise.race([Promise.all(delivered), new Promise((resolve) => setTimeout(resolve, 60_000))]);
+  await Promise.race([
+    Promise.all(delivered),
+    new Promise((resolve) => setTimeout(resolve, 60_000)),
+  ]);
   const router = procStatus(routerPid);
   await Promise.all(clients.map((client) => client.dispose()));
 
