@@ -282,6 +282,37 @@ describe('subgraphs reached directly', () => {
     expect(deep.text).not.toMatch(internals);
   });
 
+  it('leaks no internals to a signed caller either', async () => {
+    const signed = () => ({
+      'content-type': 'application/json',
+      [internalHeader]: createInternalSigner(inject('internalSecret'))(),
+    });
+    const { orders, products } = inject('subgraphUrls');
+    const answers = await Promise.all([
+      send(
+        JSON.stringify({ query: '{ products(first: 99999999999) { totalCount } }' }),
+        signed(),
+        products,
+      ),
+      send(JSON.stringify({ query: '{ product(id: true) { name } }' }), signed(), products),
+      send(
+        JSON.stringify({
+          query: 'query ($id: ID!) { product(id: $id) { name } }',
+          variables: { id: 'nul\u0000byte' },
+        }),
+        signed(),
+        products,
+      ),
+      send(JSON.stringify({ query: `{ order(id: "${randomUUID()}") { id } }` }), signed(), orders),
+      send('{"query": ', signed(), orders),
+    ]);
+
+    for (const answer of answers) {
+      expect(answer.body.errors?.length, answer.text).toBeGreaterThan(0);
+      expect(answer.text).not.toMatch(internals);
+    }
+  });
+
   it('refuses an unsigned WebSocket connection', async () => {
     const client = createClient({
       url: productsUrl().replace(/^http/, 'ws'),
