@@ -1,6 +1,6 @@
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource } from '@apollo/gateway';
-import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
+import { QueryPlanner, type FetchNode, type QueryPlan } from '@apollo/query-planner';
 import { mapStream, type Logger } from '@cartograph/shared';
 import {
   GraphQLError,
@@ -54,21 +54,11 @@ export function createSubscriptionGateway(options: {
   async function completeEvent(
     args: ExecutionArgs,
     key: string,
-    primary: FetchNode,
-    rest: PlanNode | undefined,
+    plan: QueryPlan,
+    operationContext: ReturnType<typeof buildOperationContext>,
     event: FormattedExecutionResult,
   ) {
     const stub: GraphQLDataSource<RouterContext> = { process: async () => event as never };
-    const fetch: FetchNode = { ...primary, serviceName: eventSource };
-    const plan: QueryPlan = {
-      kind: 'QueryPlan',
-      node: rest ? { kind: 'Sequence', nodes: [fetch, rest] } : fetch,
-    };
-    const operationContext = buildOperationContext({
-      schema,
-      operationDocument: args.document,
-      operationName: args.operationName ?? undefined,
-    });
     const requestContext = {
       request: {
         query: key,
@@ -115,6 +105,17 @@ export function createSubscriptionGateway(options: {
         // Undefined values vanish on the wire; the subgraph takes the id for its operation.
         extensions: { authorization, requestId },
       });
+      // The same for every event of this subscription: built once, not per event.
+      const fetch: FetchNode = { ...primary, serviceName: eventSource };
+      const eventPlan: QueryPlan = {
+        kind: 'QueryPlan',
+        node: rest ? { kind: 'Sequence', nodes: [fetch, rest] } : fetch,
+      };
+      const operationContext = buildOperationContext({
+        schema,
+        operationDocument: args.document,
+        operationName: args.operationName ?? undefined,
+      });
       return mapStream(events, (event) => {
         if (!event.data) {
           const errors = (event.errors ?? []).map(
@@ -123,7 +124,7 @@ export function createSubscriptionGateway(options: {
           );
           return { errors };
         }
-        return completeEvent(args, key, primary, rest, event);
+        return completeEvent(args, key, eventPlan, operationContext, event);
       });
     },
   };
