@@ -101,6 +101,8 @@ export default async function setup(project: TestProject) {
       ORDERS_SUBGRAPH_URL: subgraphUrls.orders,
       // Tests share one address; the limits stay on, far above what the suite sends.
       RATE_LIMIT_PER_ADDRESS: '1000000',
+      // 200 orders at once on a loaded 2-core machine can queue longer than production's 10 s.
+      SUBGRAPH_TIMEOUT_MS: '30000',
       RATE_LIMIT_PER_USER: '1000000',
     });
     project.provide('routerUrl', router.url);

@@ -5,6 +5,9 @@ import { graphql } from './__generated__/gql.js';
 import { createCatalog, loginAdmin, router } from './harness.js';
 import { startInventorySystem, type InventorySystem } from './inventory-system.js';
 
+/** Each test starts processes of its own, which under a full parallel run takes a while. */
+const systemTestTimeoutMs = 90_000;
+
 const PlaceDocument = graphql(`
   mutation GuaranteePlace($input: PlaceOrderInput!) {
     placeOrder(input: $input) {
@@ -90,7 +93,7 @@ describe('no oversell', () => {
   });
 });
 
-describe('the inventory flow under failures', () => {
+describe('the inventory flow under failures', { timeout: systemTestTimeoutMs }, () => {
   let system: InventorySystem | undefined;
   afterEach(async () => {
     await system?.stop();

@@ -5,6 +5,9 @@ import WebSocket from 'ws';
 import { graphql } from './__generated__/gql.js';
 import { startSupergraphSystem, type SupergraphSystem } from './supergraph-system.js';
 
+/** Each test starts processes of its own, which under a full parallel run takes a while. */
+const systemTestTimeoutMs = 90_000;
+
 const WatchOrderDocument = graphql(`
   subscription ResilienceWatch($id: ID!) {
     orderStatusChanged(orderId: $id) {
@@ -74,7 +77,7 @@ const eventually = async (check: () => Promise<boolean>, timeoutMs = 10_000) => 
   return check();
 };
 
-describe('scale-out', () => {
+describe('scale-out', { timeout: systemTestTimeoutMs }, () => {
   it('delivers changes made through either router and either orders replica to clients on both', async () => {
     system = await startSupergraphSystem({ routers: 2, orders: 2 });
     const s = system;
@@ -102,7 +105,7 @@ describe('scale-out', () => {
   });
 });
 
-describe('cleanup and failures', () => {
+describe('cleanup and failures', { timeout: systemTestTimeoutMs }, () => {
   it('frees everything upstream when clients disconnect: subscriptions and sockets back to zero', async () => {
     system = await startSupergraphSystem({ routers: 1, orders: 1 });
     const s = system;
@@ -194,7 +197,7 @@ const AdjustDocument = graphql(`
   }
 `);
 
-describe('a slow client', () => {
+describe('a slow client', { timeout: systemTestTimeoutMs }, () => {
   it('has its subscription ended instead of the router buffering for it without bound', async () => {
     system = await startSupergraphSystem({
       routers: 1,

@@ -61,17 +61,18 @@ export async function startSupergraphSystem(options: {
         ...options.routerEnv,
       },
     });
-  const products = await startService('products', 'subgraphs/products', {
-    env: {
-      ...common,
-      PRODUCTS_PORT: String(productsPort),
-      PRODUCTS_DATABASE_URL: productsDatabase.url,
-    },
-  });
-  const orders: (RunningService | undefined)[] = [];
-  for (let i = 0; i < options.orders; i++) orders.push(await startOrders(i));
-  const routers: (RunningService | undefined)[] = [];
-  for (let i = 0; i < options.routers; i++) routers.push(await startRouter(i));
+  // Every port is chosen up front and the routers load a static supergraph: all start at once.
+  const [products, orders, routers] = (await Promise.all([
+    startService('products', 'subgraphs/products', {
+      env: {
+        ...common,
+        PRODUCTS_PORT: String(productsPort),
+        PRODUCTS_DATABASE_URL: productsDatabase.url,
+      },
+    }),
+    Promise.all(Array.from({ length: options.orders }, (_, i) => startOrders(i))),
+    Promise.all(Array.from({ length: options.routers }, (_, i) => startRouter(i))),
+  ])) as [RunningService, (RunningService | undefined)[], (RunningService | undefined)[]];
   const productsDb = createProductsDb(productsDatabase.url);
 
   return {

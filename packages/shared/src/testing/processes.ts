@@ -46,7 +46,7 @@ export function startService(
   workspace: string,
   options: StartOptions = {},
 ): Promise<RunningService> {
-  const { timeoutMs = 30_000 } = options;
+  const { timeoutMs = 60_000 } = options;
   const child = spawn(
     process.execPath,
     [
