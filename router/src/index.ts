@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import {
-  createAccessTokenVerifier,
+  accessTokenVerifierFromEnv,
   createLogger,
   createRedis,
   internalSecretOf,
   listen,
   operationLimitsFromEnv,
-  readPem,
   startTracing,
   stopOnSignals,
 } from '@cartograph/shared';
@@ -51,10 +50,7 @@ const router = createRouter({
   trustedProxies: env.TRUSTED_PROXIES,
   readiness: { redis: () => redis.ping() },
   internalSecret: internalSecretOf(env),
-  verifyAccessToken: await createAccessTokenVerifier(
-    readPem(env.JWT_PUBLIC_KEY, env.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY'),
-    { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
-  ),
+  verifyAccessToken: await accessTokenVerifierFromEnv(env),
   logger,
   introspection: env.INTROSPECTION ?? env.NODE_ENV !== 'production',
   corsOrigins: env.CORS_ORIGINS,

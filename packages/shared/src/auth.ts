@@ -106,3 +106,16 @@ export function requireAdmin(viewer: Viewer | null): Viewer {
   if (caller.role !== 'ADMIN') throw forbidden('Admins only');
   return caller;
 }
+
+/** The verifier every service but users builds: the public key inline or from a file. */
+export function accessTokenVerifierFromEnv(env: {
+  JWT_PUBLIC_KEY?: string;
+  JWT_PUBLIC_KEY_FILE?: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}) {
+  return createAccessTokenVerifier(
+    readPem(env.JWT_PUBLIC_KEY, env.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY'),
+    { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+  );
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { operationLimitsEnv } from './operation-limits.js';
+import { operationLimitsEnv, operationLimitsFromEnv } from './operation-limits.js';
 
 /**
  * Parses a service's environment once, at startup, and fails with every problem listed.
@@ -69,4 +69,19 @@ export function internalSecretOf(env: {
     );
   }
   return secret;
+}
+
+type BaseEnv = z.output<z.ZodObject<typeof baseEnv>>;
+
+/**
+ * What every subgraph's server takes from the environment beside its own dependencies: mode,
+ * operation limits, the internal secret (checked here, at startup) and CORS.
+ */
+export function serverSettingsFromEnv(env: BaseEnv) {
+  return {
+    production: env.NODE_ENV === 'production',
+    limits: operationLimitsFromEnv(env),
+    internalSecret: internalSecretOf(env),
+    corsOrigins: env.CORS_ORIGINS,
+  };
 }

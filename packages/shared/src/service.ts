@@ -177,3 +177,9 @@ export function createSubgraphServer<TContext extends BaseContext>(
   );
   return { apollo, httpServer, schema };
 }
+
+/** A subgraph's `createServer` options beside its own dependencies (`serverSettingsFromEnv`). */
+export type SubgraphServerSettings = Pick<
+  SubgraphServerOptions<unknown>,
+  'logger' | 'metrics' | 'production' | 'limits' | 'internalSecret' | 'corsOrigins'
+>;

@@ -1,13 +1,11 @@
 import {
-  createAccessTokenVerifier,
+  accessTokenVerifierFromEnv,
   createEventRuntime,
   createLogger,
   createMetrics,
   createRedis,
-  internalSecretOf,
   listen,
-  operationLimitsFromEnv,
-  readPem,
+  serverSettingsFromEnv,
   startTracing,
   stopOnSignals,
   streams,
@@ -48,19 +46,13 @@ const orderChanges = followOrderChanges({
 const { apollo, httpServer } = createServer({
   deps: {
     db,
-    verifyAccessToken: await createAccessTokenVerifier(
-      readPem(env.JWT_PUBLIC_KEY, env.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY'),
-      { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
-    ),
+    verifyAccessToken: await accessTokenVerifierFromEnv(env),
     events,
     orderChanges: orderChanges.hub,
   },
   logger,
   metrics,
-  production: env.NODE_ENV === 'production',
-  limits: operationLimitsFromEnv(env),
-  internalSecret: internalSecretOf(env),
-  corsOrigins: env.CORS_ORIGINS,
+  ...serverSettingsFromEnv(env),
 });
 
 await apollo.start();

@@ -5,10 +5,9 @@ import {
   createLogger,
   createMetrics,
   createRedis,
-  internalSecretOf,
   listen,
-  operationLimitsFromEnv,
   readPem,
+  serverSettingsFromEnv,
   startTracing,
   stopOnSignals,
 } from '@cartograph/shared';
@@ -51,10 +50,7 @@ const { apollo, httpServer } = createServer({
   },
   logger,
   metrics: createMetrics('users'),
-  production: env.NODE_ENV === 'production',
-  limits: operationLimitsFromEnv(env),
-  internalSecret: internalSecretOf(env),
-  corsOrigins: env.CORS_ORIGINS,
+  ...serverSettingsFromEnv(env),
 });
 
 await apollo.start();

@@ -1,21 +1,10 @@
 import { readFileSync } from 'node:fs';
-import {
-  createSubgraphServer,
-  type Logger,
-  type Metrics,
-  type OperationLimits,
-} from '@cartograph/shared';
+import { createSubgraphServer, type SubgraphServerSettings } from '@cartograph/shared';
 import { createContext, type Context, type Deps } from './context.js';
 import { resolvers } from './resolvers/index.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends SubgraphServerSettings {
   deps: Deps;
-  logger: Logger;
-  metrics: Metrics;
-  production: boolean;
-  limits?: OperationLimits;
-  internalSecret?: string;
-  corsOrigins: string;
 }
 
 /** Builds the users subgraph without listening: `index.ts` listens, tests drive it in process. */
