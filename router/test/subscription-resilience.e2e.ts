@@ -145,6 +145,24 @@ describe('cleanup and failures', { timeout: systemTestTimeoutMs }, () => {
     await client.dispose();
   });
 
+  it('reports not ready, naming what is away: a subgraph, then Redis', async () => {
+    system = await startSupergraphSystem({ routers: 1, orders: 1, privateRedis: true });
+    const s = system;
+    const failing = async () => (await s.readiness(0)).failing.sort();
+    // This system runs no users subgraph, so the router never counts itself ready here.
+    expect(await s.readiness(0)).toEqual({ status: 503, failing: ['users'] });
+
+    await s.orders[0]!.stop();
+    s.orders[0] = undefined;
+    expect(await failing()).toEqual(['orders', 'users']);
+
+    await s.redisServer!.stop();
+    // Products checks Redis too, so it stops being ready as well.
+    expect(
+      await eventually(async () => (await failing()).join() === 'orders,products,redis,users'),
+    ).toBe(true);
+  });
+
   it('ends subscriptions with SERVICE_UNAVAILABLE when a subgraph stays away', async () => {
     system = await startSupergraphSystem({
       routers: 1,

@@ -6,6 +6,7 @@ import {
   freePort,
   generateSigningKeys,
   signTestToken,
+  startRedisServer,
   startService,
   testRedisUrl,
   type RunningService,
@@ -23,19 +24,22 @@ export async function startSupergraphSystem(options: {
   routerEnv?: Record<string, string>;
   /** For every process: production mode, say. */
   env?: Record<string, string>;
+  /** A Redis of the system's own, which a test may stop. */
+  privateRedis?: boolean;
 }) {
   const [productsDatabase, ordersDatabase] = await Promise.all([
     createTestDatabase('products'),
     createTestDatabase('orders'),
   ]);
   const prefix = createTestRedisPrefix('subscriptions');
+  const redisServer = options.privateRedis ? await startRedisServer() : undefined;
   const keys = generateSigningKeys();
   const common = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     HOST: '127.0.0.1',
     JWT_PUBLIC_KEY: keys.publicKeyPem,
-    REDIS_URL: testRedisUrl,
+    REDIS_URL: redisServer?.url ?? testRedisUrl,
     REDIS_PREFIX: prefix.prefix,
     ...options.env,
   };
@@ -80,6 +84,13 @@ export async function startSupergraphSystem(options: {
     orders,
     routerUrl: (i: number) => `${routers[i]!.url}/graphql`,
     productsUrl: `http://127.0.0.1:${productsPort}/graphql`,
+    redisServer,
+    /** A router's /ready: its status and, when not ready, the checks that failed. */
+    async readiness(i: number) {
+      const response = await fetch(`${routers[i]!.url}/ready`);
+      const body = (await response.json()) as { failing?: string[] };
+      return { status: response.status, failing: body.failing ?? [] };
+    },
     wsUrl: (i: number) => `${routers[i]!.url.replace('http', 'ws')}/graphql`,
     request: (i: number) => createGraphQLClient(`${routers[i]!.url}/graphql`),
     token: (role: 'CUSTOMER' | 'ADMIN', sub: string = randomUUID()) =>
@@ -113,6 +124,7 @@ export async function startSupergraphSystem(options: {
       await Promise.all([...routers, ...orders, products].map((service) => service?.stop()));
       await productsDb.$disconnect();
       await prefix.cleanup().catch(() => undefined);
+      await redisServer?.stop();
       await Promise.all([productsDatabase.drop(), ordersDatabase.drop()]);
     },
   };
