@@ -6,17 +6,15 @@
  * (checked in, so what becomes runnable is reviewed); the router runs only these when
  * `TRUSTED_DOCUMENTS` names the file, and a test fails when it is stale.
  */
-import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as trackPage from '../router/src/track/operations.js';
+import { sha256 } from '../router/src/trusted-documents.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export const trustedDocumentsPath = `${root}schema/trusted-documents.json`;
 const persistedDocumentsPath = `${root}router/test/__generated__/persisted-documents.json`;
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The manifest's file content, sorted by hash so that it diffs well. */
 export async function buildTrustedDocuments(): Promise<string> {

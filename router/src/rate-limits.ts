@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
-import type { Logger, Viewer } from '@cartograph/shared';
-import { GraphQLError } from 'graphql';
+import { rateLimited, type Logger, type Viewer } from '@cartograph/shared';
+import type { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -27,12 +27,11 @@ export function clientAddress(req: IncomingMessage, trustedProxies: number): str
   return forwarded[forwarded.length - trustedProxies] ?? forwarded[0] ?? socketAddress;
 }
 
-const limitedError = (retryAfter: number) => {
-  const headers = new HeaderMap([['retry-after', String(retryAfter)]]);
-  return new GraphQLError(`Too many requests; retry in ${retryAfter}s`, {
-    extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers } },
+const limitedError = (retryAfter: number) =>
+  rateLimited(retryAfter, {
+    status: 429,
+    headers: new HeaderMap([['retry-after', String(retryAfter)]]),
   });
-};
 
 /**
  * Request-count limits shared by every router replica through Redis (rate-limiter-flexible's

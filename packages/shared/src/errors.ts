@@ -34,7 +34,7 @@ const clientSafeCodes = new Set<string>([
 function clientError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
   // http.status 200 keeps a subgraph's error readable through the gateway, which turns any other
   // status into a generic "401: Unauthorized"-style error and drops the message.
-  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 200 } } });
+  return new GraphQLError(message, { extensions: { code, http: { status: 200 }, ...extensions } });
 }
 
 /** No valid access token where one is needed, or a token that is present but invalid. */
@@ -54,9 +54,15 @@ export const notFound = (type: string) => clientError('NOT_FOUND', `${type} not 
 /** A uniqueness or state conflict. */
 export const conflict = (message: string) => clientError('CONFLICT', message);
 
-/** Too many requests; `retryAfter` is in seconds. */
-export const rateLimited = (retryAfter: number) =>
-  clientError('RATE_LIMITED', `Too many requests; retry in ${retryAfter}s`, { retryAfter });
+/**
+ * Too many requests; `retryAfter` is in seconds. A subgraph answers it as 200 (so the gateway
+ * passes it on); the router, at its door, as `http` says: 429 with Retry-After.
+ */
+export const rateLimited = (retryAfter: number, http?: { status: number; headers: unknown }) =>
+  clientError('RATE_LIMITED', `Too many requests; retry in ${retryAfter}s`, {
+    retryAfter,
+    ...(http && { http }),
+  });
 
 /**
  * Which request each error happened in, for the masker: Apollo calls `formatError` without the
