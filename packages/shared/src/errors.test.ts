@@ -1,7 +1,15 @@
 import { GraphQLError } from 'graphql';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { attributeErrors, badInput, createErrorMasker, notFound, rateLimited } from './errors.js';
+import {
+  attributeErrors,
+  badInput,
+  clientMessage,
+  createErrorMasker,
+  maxClientMessageLength,
+  notFound,
+  rateLimited,
+} from './errors.js';
 
 const logged: unknown[] = [];
 const logger = pino(
@@ -88,5 +96,47 @@ describe('createErrorMasker', () => {
       requestId: 'ws-operation-1',
     });
     expect(logged.at(-1)).toMatchObject({ requestId: 'ws-operation-1' });
+  });
+});
+
+describe('clientMessage', () => {
+  it('drops the suggestion graphql-js appends, which names fields the client did not write', () => {
+    expect(clientMessage('Cannot query field "nam" on type "Product". Did you mean "name"?')).toBe(
+      'Cannot query field "nam" on type "Product".',
+    );
+    expect(
+      clientMessage(
+        'Value "PEND" does not exist in "OrderStatus" enum. Did you mean the enum value "PENDING"?',
+      ),
+    ).toBe('Value "PEND" does not exist in "OrderStatus" enum.');
+  });
+
+  it('handles a megabyte of hostile text in linear time, cut to the cap', () => {
+    // graphql-js echoes a wrong-typed literal whole. `/ ?Did you mean .+\?/g` backtracks over
+    // the rest of the text at each of these 80,000 occurrences: minutes for this one message,
+    // far past the test's timeout, which is what bounds it here.
+    const echoed = `Int cannot represent non-integer value: "${'Did you mean '.repeat(80_000)}"`;
+    const long = `Variable "$n" got invalid value "${'x'.repeat(1_000_000)}"`;
+
+    const stripped = clientMessage(echoed);
+    const cut = clientMessage(long);
+
+    expect(echoed.length).toBeGreaterThan(1_000_000);
+    expect(stripped).toBe('Int cannot represent non-integer value: "');
+    expect(cut).toHaveLength(maxClientMessageLength);
+    expect(cut).toMatch(/^Variable "\$n" got invalid value "x+…$/);
+  });
+
+  it('never cuts a character in half', () => {
+    const cut = clientMessage('😀'.repeat(1000));
+
+    expect(cut.length).toBeLessThanOrEqual(maxClientMessageLength);
+    expect(cut).toMatch(/^(😀)+…$/u);
+  });
+
+  it('is what clients read of every error the masker passes on', () => {
+    const error = badInput('name', 'x'.repeat(1_000_000));
+
+    expect(mask(formatted(error), error).message).toHaveLength(maxClientMessageLength);
   });
 });

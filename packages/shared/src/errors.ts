@@ -31,6 +31,38 @@ const clientSafeCodes = new Set<string>([
   'OPERATION_NOT_TRUSTED',
 ]);
 
+/**
+ * The longest message a client is sent. graphql-js copies what the client wrote into its
+ * messages whole (a 1 MB string literal of the wrong type comes back twice), so every message
+ * is cut here, once, on its way out of any service.
+ */
+export const maxClientMessageLength = 300;
+
+const suggestion = 'Did you mean';
+
+/**
+ * The message without graphql-js's "Did you mean …?" suggestion, which names fields the client
+ * did not write. graphql-js always puts it last, so the message ends where the phrase first
+ * appears; when the client's own text holds the phrase, its rest goes too. One `indexOf`, so
+ * linear whatever the message: a pattern such as `/ ?Did you mean .+\?/` backtracks over the
+ * rest of the message at every occurrence, quadratic on hostile input.
+ */
+export function withoutSuggestions(message: string): string {
+  const at = message.indexOf(suggestion);
+  return at === -1 ? message : message.slice(0, at).trimEnd();
+}
+
+/** What a client may read of a message: no suggestion, at most `maxClientMessageLength`. */
+export function clientMessage(message: string): string {
+  const kept = withoutSuggestions(message);
+  if (kept.length <= maxClientMessageLength) return kept;
+  let end = maxClientMessageLength - 1;
+  // Never split a surrogate pair: half a character is not valid Unicode text.
+  const last = kept.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${kept.slice(0, end)}…`;
+}
+
 function clientError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
   // http.status 200 keeps a subgraph's error readable through the gateway, which turns any other
   // status into a generic "401: Unauthorized"-style error and drops the message.
@@ -88,7 +120,8 @@ const attributedRequestId = (error: unknown) =>
     : undefined;
 
 /**
- * Apollo Server `formatError`: errors written for clients keep their message and code; anything
+ * Apollo Server `formatError`: errors written for clients keep their message (without
+ * suggestions, cut to `maxClientMessageLength`) and code; anything
  * else is logged in full and reaches the client as a generic INTERNAL_SERVER_ERROR, so no SQL,
  * stack or internal name ever leaks. The log line and the client's error share a request id
  * (given, attributed to the error, or new), which is what a user quotes to support.
@@ -103,7 +136,7 @@ export function createErrorMasker(logger: Logger) {
     if (typeof code === 'string' && clientSafeCodes.has(code)) {
       const { retryAfter, field } = formatted.extensions ?? {};
       return {
-        message: formatted.message,
+        message: clientMessage(formatted.message),
         ...(formatted.locations && { locations: formatted.locations }),
         ...(formatted.path && { path: formatted.path }),
         extensions: {
