@@ -164,6 +164,7 @@ export function createRouter(options: RouterOptions) {
     schema: subscriptionGateway.schema,
     parse: limits.parse,
     validationRules: limits.validationRules,
+    checkCost: limits.checkCost,
     logger,
     metrics,
     verifyAccessToken: options.verifyAccessToken,

@@ -14,6 +14,7 @@ export * from './event-queue.js';
 export * from './streams.js';
 export * from './ws-server.js';
 export * from './operation-limits.js';
+export * from './operation-cost.js';
 export * from './internal-auth.js';
 export * from './request-id.js';
 export * from './tracing.js';

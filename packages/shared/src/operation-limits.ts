@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { parse, type ValidationRule } from 'graphql';
 import { z } from 'zod';
+import { createCostLimit } from './operation-cost.js';
 
 /** What one operation may ask for; every service reads these from its environment. */
 export const operationLimitsEnv = {
@@ -12,7 +13,10 @@ export const operationLimitsEnv = {
   MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
   MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
   MAX_TOKENS: z.coerce.number().int().min(10).max(100_000).default(1000),
-  /** graphql-armor's cost: 2 per object field, 1 per scalar, times 1.5 per level of depth. */
+  /**
+   * graphql-armor's cost formula: 2 per object field, 1 per scalar, times 1.5 per level of
+   * depth, times each list's real page size (see operation-cost.ts).
+   */
   MAX_COST: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(50),
   /** `false` turns every limit off (benchmarks compare); never in production. */
@@ -61,37 +65,25 @@ export const subgraphOperationLimits = (limits: OperationLimits): OperationLimit
   maxCost: limits.maxCost * 2,
 });
 
-const suggestion = / ?Did you mean .+\?/g;
-
-/** Validation messages name no field the client did not write ("Did you mean …?" is cut). */
-export const withoutSuggestions = (message: string) => message.replace(suggestion, '');
-
-const hideSuggestions: ApolloServerPlugin = {
-  async requestDidStart() {
-    return {
-      async didEncounterErrors({ errors }) {
-        for (const error of errors) error.message = withoutSuggestions(error.message);
-      },
-    };
-  },
-};
-
 /**
- * graphql-armor's limits (with graphql-js's own token limit) in the two forms a service needs:
- * Apollo Server options for HTTP, and a parser and validation rules for the graphql-ws path,
- * which Apollo does not see. Both reject before anything executes. Field suggestions are hidden
- * whatever the limits.
+ * The operation limits in the two forms a service needs: Apollo Server options for HTTP, and a
+ * parser, validation rules and a cost check for the graphql-ws path, which Apollo does not see.
+ * Depth, aliases and directives are graphql-armor's validation rules, tokens graphql-js's own
+ * count; cost is ours (see operation-cost.ts), applied once the variables are known. All
+ * reject before anything executes. Field suggestions are hidden whatever the limits, by the
+ * error masker.
  */
 export function createOperationLimits(limits: OperationLimits) {
   if (!limits.enabled) {
     return {
       apollo: {
         parseOptions: {},
-        plugins: [hideSuggestions],
+        plugins: [] as ApolloServerPlugin[],
         validationRules: [] as ValidationRule[],
       },
       parse: undefined,
       validationRules: [] as ValidationRule[],
+      checkCost: undefined,
     };
   }
   const armor = new ApolloArmor({
@@ -101,19 +93,26 @@ export function createOperationLimits(limits: OperationLimits) {
     // parse); graphql-js counts tokens in its own parser, and Apollo answers GRAPHQL_PARSE_FAILED.
     maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives },
-    costLimit: { maxCost: limits.maxCost },
-    // Armor's own masking leaves "[Suggestion hidden]" behind; ours removes the sentence.
+    // Armor's cost reads `first` only from literals; ours reads variables and defaults too.
+    costLimit: { enabled: false },
+    // Armor's own masking leaves "[Suggestion hidden]" behind; the error masker removes the sentence.
     blockFieldSuggestion: { enabled: false },
   }).protect();
+  const cost = createCostLimit(limits.maxCost);
   return {
     apollo: {
       parseOptions: { maxTokens: limits.maxTokens },
       // Armor types its plugins with @apollo/server's CommonJS declarations; they are the same.
-      plugins: [hideSuggestions, ...(armor.plugins as unknown as ApolloServerPlugin[])],
+      plugins: [
+        cost.plugin as ApolloServerPlugin,
+        ...(armor.plugins as unknown as ApolloServerPlugin[]),
+      ],
       validationRules: armor.validationRules,
     },
     parse: (source: string) => parse(source, { maxTokens: limits.maxTokens }),
     validationRules: armor.validationRules,
+    /** Run after validation, with the operation's variables (see `WsServerOptions.checkCost`). */
+    checkCost: cost.check,
   };
 }
 

@@ -145,6 +145,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
       schema,
       parse: limits.parse,
       validationRules: limits.validationRules,
+      checkCost: limits.checkCost,
       admitConnection: fromRouter && ((params) => fromRouter(params[internalHeader])),
       logger,
       metrics,

@@ -18,10 +18,9 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { AccessTokenVerifier, Viewer } from './auth.js';
-import { createErrorMasker, unauthenticated } from './errors.js';
+import { createErrorMasker, unauthenticated, withoutSuggestions } from './errors.js';
 import { operationContainsNul } from './input-guard.js';
 import type { Metrics } from './metrics.js';
-import { withoutSuggestions } from './operation-limits.js';
 import { requestIdFrom } from './request-id.js';
 import { guardStream } from './streams.js';
 
@@ -48,6 +47,13 @@ export interface WsServerOptions {
   /** Operation limits: armor's token-counting parser and its validation rules. */
   parse?: (source: string) => DocumentNode;
   validationRules?: readonly ValidationRule[];
+  /** The cost limit, once the document is valid and its variables known. */
+  checkCost?: (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Readonly<Record<string, unknown>> | null | undefined,
+  ) => GraphQLError | undefined;
   /** The router plans subscriptions through the supergraph; subgraphs use graphql-js's. */
   subscribe?: (args: ExecutionArgs) => MaybeAsyncResult;
   execute?: (args: ExecutionArgs) => MaybeAsyncResult;
@@ -185,6 +191,13 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
               }),
           );
         }
+        const tooCostly = options.checkCost?.(
+          schema,
+          document,
+          payload.operationName,
+          payload.variables,
+        );
+        if (tooCostly) return [tooCostly];
         if (operationContainsNul(document, payload.variables)) {
           return [
             new GraphQLError('input: text must not contain the NUL character (U+0000)', {
