@@ -34,9 +34,32 @@ const limitedError = (retryAfter: number) =>
   });
 
 /**
- * Request-count limits shared by every router replica through Redis (rate-limiter-flexible's
- * atomic counters). While Redis is away each replica falls back to counting in memory, so the
- * limits loosen by the number of replicas but requests keep flowing.
+ * A counter of `points` per window in Redis (rate-limiter-flexible's atomic counters), shared by
+ * every router replica. While Redis is away each replica counts in its own memory instead, so a
+ * limit loosens by the number of replicas, and nothing is refused because Redis is down.
+ */
+export function redisLimiter(
+  redis: Redis,
+  keyPrefix: string,
+  points: number,
+  windowSeconds: number,
+) {
+  const options = { points, duration: windowSeconds };
+  return new RateLimiterRedis({
+    ...options,
+    storeClient: redis,
+    keyPrefix,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory(options),
+    // Past the limit, a key is refused in memory until its window ends: a flood costs no Redis.
+    inMemoryBlockOnConsumed: points,
+  });
+}
+
+/**
+ * Request-count limits at the router's door, per client address and per signed-in user. The
+ * address is counted before the token is even looked at, so a flood of forged tokens is limited
+ * like any other and never buys an ECDSA verification per request past the limit.
  */
 export function createRateLimits(
   redis: Redis,
@@ -45,32 +68,19 @@ export function createRateLimits(
   logger: Logger,
 ) {
   const { trustedProxies } = settings;
-  const limiter = (name: string, points: number) => {
-    if (points === 0) return undefined;
-    const options = { points, duration: settings.windowSeconds };
-    return new RateLimiterRedis({
-      ...options,
-      storeClient: redis,
-      keyPrefix: `${prefix}rate:${name}`,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory(options),
-      // Past the limit, a key is refused in memory until its window ends: a flood costs no Redis.
-      inMemoryBlockOnConsumed: points,
-    });
-  };
+  const limiter = (name: string, points: number) =>
+    points === 0
+      ? undefined
+      : redisLimiter(redis, `${prefix}rate:${name}`, points, settings.windowSeconds);
   const byAddress = limiter('address', settings.perAddress);
   const byUser = limiter('user', settings.perUser);
 
   /** Counts one operation; a GraphQL error (RATE_LIMITED, HTTP 429) when it is one too many. */
-  return async function admit(
-    req: IncomingMessage,
-    viewer: Viewer | null,
+  async function count(
+    limits: readonly (Promise<unknown> | undefined)[],
   ): Promise<GraphQLError | undefined> {
     try {
-      await Promise.all([
-        byAddress?.consume(clientAddress(req, trustedProxies)),
-        viewer && byUser?.consume(viewer.id),
-      ]);
+      await Promise.all(limits);
       return undefined;
     } catch (error) {
       if (error instanceof RateLimiterRes) {
@@ -79,6 +89,23 @@ export function createRateLimits(
       logger.warn({ err: error }, 'rate limits unavailable; request let through');
       return undefined;
     }
+  }
+
+  return {
+    /** One operation from this request's client address: the first thing the router does. */
+    address: (req: IncomingMessage) =>
+      count([byAddress?.consume(clientAddress(req, trustedProxies))]),
+    /** One operation by this user, once the token is verified. */
+    user: (viewer: Viewer) => count([byUser?.consume(viewer.id)]),
+    /**
+     * Both at once, for the WebSocket path, which verifies the operation's token first (and
+     * counts an operation whose token fails against its address alone).
+     */
+    operation: (req: IncomingMessage, viewer: Viewer | null) =>
+      count([
+        byAddress?.consume(clientAddress(req, trustedProxies)),
+        viewer ? byUser?.consume(viewer.id) : undefined,
+      ]),
   };
 }
 
