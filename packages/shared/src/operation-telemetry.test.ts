@@ -87,6 +87,22 @@ describe('operationTelemetry', () => {
     await server.stop();
   });
 
+  it('labels names too long to be labels as "other", so /metrics stays small', async () => {
+    const server = await serverWithTelemetry();
+    const long = (i: number) => `Q${i}${'x'.repeat(50_000)}`;
+
+    for (let i = 0; i < 5; i++) await server.run(`query ${long(i)} { hello }`);
+    await server.run(`query Q${'y'.repeat(127)} { hello }`);
+
+    const labels = (await server.values(server.metrics.graphqlRequests)).map(
+      (value) => (value as { labels: { operation: string } }).labels.operation,
+    );
+    expect(labels.sort()).toEqual([`Q${'y'.repeat(127)}`, 'other']);
+    // Each name would appear on 15 lines (a counter and a histogram): 3.75 MB for these five.
+    expect((await server.metrics.registry.metrics()).length).toBeLessThan(50_000);
+    await server.stop();
+  });
+
   it("masks an unexpected error with the request's id, logs it with that id and counts it", async () => {
     const server = await serverWithTelemetry();
 

@@ -7,11 +7,22 @@ import type { Metrics } from './metrics.js';
 import { requestIdHeader } from './request-id.js';
 
 /**
+ * The longest operation name used as a label or span name. A gateway's fetch to a subgraph is
+ * named after the client's operation plus `__<subgraph>__<n>`, so this leaves room for both.
+ */
+export const maxOperationNameLength = 128;
+
+/** A GraphQL name (hence printable ASCII) no longer than the limit; anything else is not a label. */
+const labelName = new RegExp(`^[_A-Za-z][_0-9A-Za-z]{0,${maxOperationNameLength - 1}}$`);
+
+/**
  * Per GraphQL operation: Prometheus counts, errors by the code clients saw, latency, and the
  * name and type on the request's server span (see `inServerSpan`). It also ties the request's
- * errors to its id for the error masker. Operation names come from clients, so only the first
- * `maxOperationNames` become labels; later ones count as "other", anonymous operations as
- * "anonymous", and what never resolved to an operation (unparsable, invalid) as "invalid".
+ * errors to its id for the error masker. Operation names come from clients, so a label is
+ * bounded in number and size: only the first `maxOperationNames` names of at most
+ * `maxOperationNameLength` characters become labels, the rest count as "other"; anonymous
+ * operations count as "anonymous", and what never resolved to an operation (unparsable,
+ * invalid) as "invalid". `/metrics` thus stays within a few hundred kilobytes.
  */
 export function operationTelemetry(
   metrics: Metrics,
@@ -21,7 +32,7 @@ export function operationTelemetry(
   const labelFor = (name: string | null) => {
     if (!name) return 'anonymous';
     if (named.has(name)) return name;
-    if (named.size >= maxOperationNames) return 'other';
+    if (named.size >= maxOperationNames || !labelName.test(name)) return 'other';
     named.add(name);
     return name;
   };
@@ -41,9 +52,10 @@ export function operationTelemetry(
         async didResolveOperation({ operationName, operation }) {
           labels.operation = labelFor(operationName);
           labels.type = operation?.operation ?? 'unknown';
-          span?.updateName(`graphql.operation ${operationName ?? 'anonymous'}`);
+          const name = operationName?.slice(0, maxOperationNameLength);
+          span?.updateName(`graphql.operation ${name ?? 'anonymous'}`);
           span?.setAttributes({
-            'graphql.operation.name': operationName ?? '',
+            'graphql.operation.name': name ?? '',
             'graphql.operation.type': labels.type,
           });
         },
