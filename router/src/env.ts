@@ -23,6 +23,13 @@ const schema = z.object({
   /** Keep-alive connections the router holds open to each subgraph. */
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(128),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The largest answer (HTTP body, subscription event) the router reads from a subgraph. */
+  SUBGRAPH_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(64 * 1024 * 1024),
   /** Events a subscription may have waiting for a slow client before it is ended. */
   SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Reconnection attempts to a subgraph that went away before its subscriptions end. */

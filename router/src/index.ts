@@ -5,6 +5,8 @@ import {
   createRedis,
   internalSecretOf,
   listen,
+  listenForMetrics,
+  metricsOnMainPort,
   operationLimitsFromEnv,
   startTracing,
   stopOnSignals,
@@ -29,13 +31,19 @@ const redis = createRedis(env.REDIS_URL, logger, 'router');
 const router = createRouter({
   supergraphSdl: await readFile(env.SUPERGRAPH_PATH, 'utf8'),
   subgraphUrls: env.subgraphUrls,
-  subgraphPool: { connections: env.SUBGRAPH_CONNECTIONS, timeoutMs: env.SUBGRAPH_TIMEOUT_MS },
+  subgraphPool: {
+    connections: env.SUBGRAPH_CONNECTIONS,
+    timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    maxResponseBytes: env.SUBGRAPH_MAX_RESPONSE_BYTES,
+  },
   subscriptions: {
     queueLimit: env.SUBSCRIPTION_QUEUE_LIMIT,
     retryAttempts: env.SUBGRAPH_WS_RETRY_ATTEMPTS,
     maxPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
   },
   limits: operationLimitsFromEnv(env),
+  maxRequestBytes: env.MAX_REQUEST_BYTES,
+  metricsOnMainPort: metricsOnMainPort(env),
   rateLimits: createRateLimits(
     redis,
     env.REDIS_PREFIX,
@@ -64,6 +72,7 @@ const router = createRouter({
 
 await router.apollo.start();
 const port = await listen(router.httpServer, env.ROUTER_PORT, env.HOST);
+const metricsListener = await listenForMetrics(router.metrics, env, logger);
 logger.info(
   {
     port,
@@ -75,6 +84,7 @@ logger.info(
 
 stopOnSignals(logger, async () => {
   await router.stop();
+  await metricsListener?.close();
   await redis.quit();
   await stopTracing();
 });

@@ -14,6 +14,7 @@ import {
   createInternalSigner,
   createMetrics,
   createOperationLimits,
+  defaultBodyLimitBytes,
   defaultMaxSubscriptionsPerConnection,
   internalHeader,
   operationTelemetry,
@@ -56,6 +57,10 @@ export interface RouterOptions {
   subscriptions: SubscriptionLimits;
   /** Depth, aliases, tokens, cost and directives per operation, on HTTP and graphql-ws alike. */
   limits: OperationLimits;
+  /** The largest HTTP body or WebSocket message a client may send (MAX_REQUEST_BYTES, 1 MiB). */
+  maxRequestBytes?: number;
+  /** Whether `/metrics` is on the public port (development, the default); else on its own listener. */
+  metricsOnMainPort?: boolean;
   /** What `/ready` checks beside the subgraphs: Redis, which rate limits and APQ live in. */
   readiness?: Record<string, () => Promise<unknown>>;
   /** Counts every operation, HTTP and graphql-ws; without it nothing is rate limited. */
@@ -113,6 +118,9 @@ export function createRouter(options: RouterOptions) {
     queueLimit: options.subscriptions.queueLimit,
     retryAttempts: options.subscriptions.retryAttempts,
     perConnection: defaultMaxSubscriptionsPerConnection,
+    // Subgraphs read twice the router's request limit (see createSubgraphServer).
+    maxOutgoingBytes: 2 * (options.maxRequestBytes ?? defaultBodyLimitBytes),
+    maxIncomingBytes: options.subgraphPool.maxResponseBytes,
     connectionParams: signature && (() => ({ [internalHeader]: signature() })),
     gauges: {
       subscriptions: new Gauge({
@@ -167,6 +175,7 @@ export function createRouter(options: RouterOptions) {
     checkCost: limits.checkCost,
     logger,
     metrics,
+    maxMessageBytes: options.maxRequestBytes,
     verifyAccessToken: options.verifyAccessToken,
     maxSubscriptionsPerConnection: options.subscriptions.maxPerConnection,
     checkDocument:
@@ -175,7 +184,7 @@ export function createRouter(options: RouterOptions) {
         trustedDocument(trustedDocuments, query, extensions) === undefined
           ? operationNotTrusted()
           : undefined),
-    admitOperation: options.rateLimits,
+    admitOperation: options.rateLimits?.operation,
     context: async (authorization, viewer, request, requestId) =>
       ({
         authorization,
@@ -215,11 +224,12 @@ export function createRouter(options: RouterOptions) {
       context: (req) => createContext(req, options),
       logger,
       corsOrigins: options.corsOrigins,
+      bodyLimitBytes: options.maxRequestBytes,
       routes: {
         '/': toGraphQL,
         '/health': alive,
         '/ready': ready,
-        '/metrics': metrics.route,
+        ...(options.metricsOnMainPort !== false && { '/metrics': metrics.route }),
         '/track': trackingPage,
         '/track/app.js': trackingScript,
       },

@@ -12,6 +12,8 @@ import type { RouterContext } from './context.js';
 export interface SubgraphPoolOptions {
   connections: number;
   timeoutMs: number;
+  /** The largest body the router reads from a subgraph; undici fails the fetch past it. */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
       keepAliveTimeout: 30_000,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
+      maxResponseSize: options.maxResponseBytes ?? -1,
     });
   }
 

@@ -14,6 +14,13 @@ export interface UpstreamOptions {
   retryAttempts: number;
   /** Subscriptions one connection carries: the subgraphs' per-connection cap. */
   perConnection: number;
+  /**
+   * The largest message a subgraph reads (twice MAX_REQUEST_BYTES): a larger one would close the
+   * whole shared connection (1009), so it fails its own operation here instead.
+   */
+  maxOutgoingBytes?: number;
+  /** The largest event the router reads from a subgraph. */
+  maxIncomingBytes?: number;
   /** Sent with `connection_init`: the router's signature, where subgraphs require it. */
   connectionParams?: () => Record<string, unknown>;
   /** Subscriptions held upstream, and open connections to subgraphs. */
@@ -24,6 +31,25 @@ const unavailable = () =>
   new GraphQLError('A service this subscription depends on is unavailable; subscribe again later', {
     extensions: { code: 'SERVICE_UNAVAILABLE' },
   });
+
+/** The `subscribe` message's envelope around its payload, with room to spare. */
+const envelopeBytes = 1024;
+
+/** A subscription that ends at once with this error and never reaches the subgraph. */
+function refused(message: string, code: string) {
+  const queue = new EventQueue<FormattedExecutionResult>(1);
+  queue.push({ errors: [{ message, extensions: { code } }] });
+  queue.end();
+  return queue;
+}
+
+/** `ws` with a bound on what it reads per message (its default is 100 MiB). */
+const boundedWebSocket = (maxPayload: number | undefined) =>
+  class extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { maxPayload });
+    }
+  };
 
 const tooSlow = () =>
   new GraphQLError('Events came faster than this client read them; subscribe again', {
@@ -49,7 +75,7 @@ export function createUpstreamSubscriptions(options: UpstreamOptions) {
     let open = false;
     return createClient({
       url,
-      webSocketImpl: WebSocket,
+      webSocketImpl: boundedWebSocket(options.maxIncomingBytes),
       lazy: true,
       lazyCloseTimeout: 1000,
       keepAlive: 10_000,
@@ -91,6 +117,12 @@ export function createUpstreamSubscriptions(options: UpstreamOptions) {
   return {
     /** A bounded queue of the subgraph's events for one operation; `return()` unsubscribes. */
     subscribe(subgraph: string, payload: SubscribePayload): EventQueue<FormattedExecutionResult> {
+      if (
+        options.maxOutgoingBytes !== undefined &&
+        Buffer.byteLength(JSON.stringify(payload)) + envelopeBytes > options.maxOutgoingBytes
+      ) {
+        return refused('This subscription is too large to forward', 'BAD_REQUEST');
+      }
       let unsubscribe: () => void = () => undefined;
       const slot = connectionFor(subgraph);
       const queue = new EventQueue<FormattedExecutionResult>(

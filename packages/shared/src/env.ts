@@ -48,6 +48,23 @@ export const baseEnv = {
   INTERNAL_SECRET_FILE: z.string().optional(),
   /** Comma-separated origins allowed by CORS, or * for any. */
   CORS_ORIGINS: z.string().default('*'),
+  /**
+   * The largest request a service reads, an HTTP body or a WebSocket message alike. Subgraphs
+   * allow twice as much: the router's requests carry its clients' variables, and more.
+   */
+  MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  /**
+   * A listener of its own for `/metrics`, off the public port. Unset: `/metrics` is on the main
+   * port outside production, and nowhere in production.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The interface the metrics listener binds; default HOST. */
+  METRICS_HOST: z.string().optional(),
   ...operationLimitsEnv,
 };
 
@@ -74,14 +91,24 @@ export function internalSecretOf(env: {
 type BaseEnv = z.output<z.ZodObject<typeof baseEnv>>;
 
 /**
+ * Whether `/metrics` is served on a service's main (public) port: only in development and
+ * tests, and only when no metrics listener of its own is configured.
+ */
+export const metricsOnMainPort = (env: Pick<BaseEnv, 'NODE_ENV' | 'METRICS_PORT'>) =>
+  env.NODE_ENV !== 'production' && env.METRICS_PORT === undefined;
+
+/**
  * What every subgraph's server takes from the environment beside its own dependencies: mode,
- * operation limits, the internal secret (checked here, at startup) and CORS.
+ * operation limits, request size, the internal secret (checked here, at startup), CORS and
+ * where metrics are served.
  */
 export function serverSettingsFromEnv(env: BaseEnv) {
   return {
     production: env.NODE_ENV === 'production',
     limits: operationLimitsFromEnv(env),
+    maxRequestBytes: env.MAX_REQUEST_BYTES,
     internalSecret: internalSecretOf(env),
     corsOrigins: env.CORS_ORIGINS,
+    metricsOnMainPort: metricsOnMainPort(env),
   };
 }

@@ -1,5 +1,7 @@
-import type { RequestListener } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
+import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { listen, sendJsonError } from './http-server.js';
 
 /**
  * A service's Prometheus metrics, served on `/metrics`: Node's defaults (memory, CPU, event
@@ -47,3 +49,27 @@ export function createMetrics(service: string) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * `/metrics` on a listener of its own (METRICS_PORT, bound to METRICS_HOST or else HOST), which
+ * a deployment keeps on its private network, as gateways do; the public port then serves no
+ * metrics. Resolves to undefined when no METRICS_PORT is configured.
+ */
+export async function listenForMetrics(
+  metrics: Metrics,
+  env: { METRICS_PORT?: number; METRICS_HOST?: string; HOST: string },
+  logger: Logger,
+) {
+  if (env.METRICS_PORT === undefined) return undefined;
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/metrics') return metrics.route(req, res);
+    sendJsonError(res, 404, 'Only /metrics is served here');
+  });
+  const port = await listen(server, env.METRICS_PORT, env.METRICS_HOST ?? env.HOST);
+  logger.info({ metricsPort: port }, 'serving metrics');
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -12,7 +12,12 @@ import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { AccessTokenVerifier, Viewer } from './auth.js';
 import { createErrorMasker } from './errors.js';
-import { alive, createGraphQLRequestListener, probe } from './http-server.js';
+import {
+  alive,
+  createGraphQLRequestListener,
+  defaultBodyLimitBytes,
+  probe,
+} from './http-server.js';
 import { rejectNulCharacters } from './input-guard.js';
 import { createInternalVerifier, internalHeader } from './internal-auth.js';
 import type { Metrics } from './metrics.js';
@@ -111,6 +116,14 @@ export interface SubgraphServerOptions<TContext> {
   internalSecret?: string;
   /** The client-facing limits (the defaults unless given); subgraphs add headroom for plans. */
   limits?: OperationLimits;
+  /**
+   * The router's request size limit (MAX_REQUEST_BYTES, 1 MiB by default). A subgraph reads
+   * twice that per HTTP body or WebSocket message: the router's requests carry its clients'
+   * variables inside a plan of its own, and must not be refused where the router accepted them.
+   */
+  maxRequestBytes?: number;
+  /** Whether `/metrics` is served on this server (development); else on a listener of its own. */
+  metricsOnMainPort?: boolean;
   /** Serves subscriptions over graphql-ws, with this context per operation. */
   subscriptions?: {
     verifyAccessToken: AccessTokenVerifier;
@@ -121,7 +134,7 @@ export interface SubgraphServerOptions<TContext> {
 /**
  * A subgraph's Apollo Server and HTTP server, built without listening: the entry file listens,
  * tests listen on port 0. Serves `/graphql` (HTTP, and WebSocket when it has subscriptions),
- * `/health`, `/ready` and `/metrics`.
+ * `/health`, `/ready` and, unless they have a listener of their own, `/metrics`.
  */
 export function createSubgraphServer<TContext extends BaseContext>(
   options: SubgraphServerOptions<TContext>,
@@ -138,6 +151,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
   const limits = createOperationLimits(
     subgraphOperationLimits(options.limits ?? defaultOperationLimits),
   );
+  const maxRequestBytes = 2 * (options.maxRequestBytes ?? defaultBodyLimitBytes);
   const ws =
     options.subscriptions &&
     serveGraphQLOverWebSocket({
@@ -147,6 +161,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
       validationRules: limits.validationRules,
       checkCost: limits.checkCost,
       admitConnection: fromRouter && ((params) => fromRouter(params[internalHeader])),
+      maxMessageBytes: maxRequestBytes,
       logger,
       metrics,
       verifyAccessToken: options.subscriptions.verifyAccessToken,
@@ -168,11 +183,12 @@ export function createSubgraphServer<TContext extends BaseContext>(
       context: options.context,
       logger,
       corsOrigins: options.corsOrigins,
+      bodyLimitBytes: maxRequestBytes,
       admitGraphQL: fromRouter && ((req) => fromRouter(req.headers[internalHeader])),
       routes: {
         '/health': alive,
         '/ready': probe(options.readiness, logger),
-        '/metrics': metrics.route,
+        ...(options.metricsOnMainPort !== false && { '/metrics': metrics.route }),
       },
     }),
   );
@@ -182,5 +198,12 @@ export function createSubgraphServer<TContext extends BaseContext>(
 /** A subgraph's `createServer` options beside its own dependencies (`serverSettingsFromEnv`). */
 export type SubgraphServerSettings = Pick<
   SubgraphServerOptions<unknown>,
-  'logger' | 'metrics' | 'production' | 'limits' | 'internalSecret' | 'corsOrigins'
+  | 'logger'
+  | 'metrics'
+  | 'production'
+  | 'limits'
+  | 'maxRequestBytes'
+  | 'internalSecret'
+  | 'corsOrigins'
+  | 'metricsOnMainPort'
 >;

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { AccessTokenVerifier, Viewer } from './auth.js';
 import { createErrorMasker, unauthenticated, withoutSuggestions } from './errors.js';
+import { defaultBodyLimitBytes } from './http-server.js';
 import { operationContainsNul } from './input-guard.js';
 import type { Metrics } from './metrics.js';
 import { requestIdFrom } from './request-id.js';
@@ -44,6 +45,8 @@ export interface WsServerOptions {
     requestId: string,
   ) => Promise<object>;
   metrics?: Metrics;
+  /** The largest message a client may send (HTTP's body limit by default); larger closes with 1009. */
+  maxMessageBytes?: number;
   /** Operation limits: armor's token-counting parser and its validation rules. */
   parse?: (source: string) => DocumentNode;
   validationRules?: readonly ValidationRule[];
@@ -114,6 +117,8 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: options.path ?? '/graphql',
+    // `ws` reads up to 100 MiB per message unless told otherwise.
+    maxPayload: options.maxMessageBytes ?? defaultBodyLimitBytes,
   });
 
   const server = useServer(
@@ -162,7 +167,12 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
           if (authorization)
             viewer = await options.verifyAccessToken(authorization.replace(/^Bearer /i, ''));
         } catch (error) {
-          return [error as GraphQLError];
+          // Counted against its address all the same, so forged tokens are rate limited too.
+          const limited = await options.admitOperation?.(
+            (ctx.extra as { request: IncomingMessage }).request,
+            null,
+          );
+          return [limited ?? (error as GraphQLError)];
         }
         const limited = await options.admitOperation?.(
           (ctx.extra as { request: IncomingMessage }).request,

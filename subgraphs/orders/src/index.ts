@@ -5,6 +5,7 @@ import {
   createMetrics,
   createRedis,
   listen,
+  listenForMetrics,
   serverSettingsFromEnv,
   startTracing,
   stopOnSignals,
@@ -64,11 +65,13 @@ const redelivery = startRedelivery({
   afterMs: env.STOCK_RETRY_AFTER_MS,
 });
 const port = await listen(httpServer, env.ORDERS_PORT, env.HOST);
+const metricsListener = await listenForMetrics(metrics, env, logger);
 logger.info({ port }, 'listening');
 
 stopOnSignals(logger, async () => {
   redelivery.stop();
   await apollo.stop();
+  await metricsListener?.close();
   await orderChanges.stop();
   await events.stop();
   await db.$disconnect();

@@ -5,6 +5,7 @@ import {
   createMetrics,
   createRedis,
   listen,
+  listenForMetrics,
   serverSettingsFromEnv,
   startTracing,
   stopOnSignals,
@@ -57,10 +58,12 @@ const { apollo, httpServer } = createServer({
 await apollo.start();
 events.start();
 const port = await listen(httpServer, env.PRODUCTS_PORT, env.HOST);
+const metricsListener = await listenForMetrics(metrics, env, logger);
 logger.info({ port }, 'listening');
 
 stopOnSignals(logger, async () => {
   await apollo.stop();
+  await metricsListener?.close();
   await stockChanges.stop();
   await events.stop();
   await db.$disconnect();

@@ -6,6 +6,7 @@ import {
   createMetrics,
   createRedis,
   listen,
+  listenForMetrics,
   readPem,
   serverSettingsFromEnv,
   startTracing,
@@ -27,6 +28,7 @@ const publicKeyPem = createPublicKey(privateKeyPem)
 const tokenSettings = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
 const db = createDb(env.USERS_DATABASE_URL, env.DATABASE_POOL_SIZE);
 const redis = createRedis(env.REDIS_URL, logger, 'users-login-throttle');
+const metrics = createMetrics('users');
 
 const { apollo, httpServer } = createServer({
   deps: {
@@ -49,16 +51,18 @@ const { apollo, httpServer } = createServer({
     }),
   },
   logger,
-  metrics: createMetrics('users'),
+  metrics,
   ...serverSettingsFromEnv(env),
 });
 
 await apollo.start();
 const port = await listen(httpServer, env.USERS_PORT, env.HOST);
+const metricsListener = await listenForMetrics(metrics, env, logger);
 logger.info({ port }, 'listening');
 
 stopOnSignals(logger, async () => {
   await apollo.stop();
+  await metricsListener?.close();
   await db.$disconnect();
   await redis.quit();
   await stopTracing();
