@@ -39,6 +39,18 @@ const schema = z.object({
   PERSISTED_QUERIES: flagVar(true),
   /** How long a registered query is kept; at most 30 days. */
   APQ_TTL_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
+  /**
+   * The largest query APQ stores. 1000 tokens (MAX_TOKENS) of a printed query take 6 to 15
+   * bytes each; a larger query still runs, it is just not stored.
+   */
+  APQ_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(32 * 1024),
+  /** Queries one client address may register per RATE_LIMIT_WINDOW_SECONDS; 0 is no limit. */
+  APQ_REGISTRATIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(10),
   /** A manifest `{ sha256: document }`; when set, the router runs only its documents. */
   TRUSTED_DOCUMENTS: z.string().optional(),
 });

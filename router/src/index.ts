@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   accessTokenVerifierFromEnv,
+  checkEvictionPolicy,
   createLogger,
   createRedis,
   internalSecretOf,
@@ -27,6 +28,7 @@ const trustedDocuments = env.TRUSTED_DOCUMENTS
   : undefined;
 // Rate limits and persisted queries live in Redis, shared by every router replica.
 const redis = createRedis(env.REDIS_URL, logger, 'router');
+await checkEvictionPolicy(redis, logger);
 
 const router = createRouter({
   supergraphSdl: await readFile(env.SUPERGRAPH_PATH, 'utf8'),
@@ -65,7 +67,14 @@ const router = createRouter({
   // With trusted documents nothing may be registered, so APQ is off.
   apq:
     env.PERSISTED_QUERIES && !trustedDocuments
-      ? { redis, prefix: env.REDIS_PREFIX, ttlSeconds: env.APQ_TTL_SECONDS }
+      ? {
+          redis,
+          prefix: env.REDIS_PREFIX,
+          ttlSeconds: env.APQ_TTL_SECONDS,
+          maxBytes: env.APQ_MAX_BYTES,
+          registrationsPerAddress: env.APQ_REGISTRATIONS_PER_ADDRESS,
+          windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+        }
       : undefined,
   trustedDocuments,
 });

@@ -27,7 +27,7 @@ import {
 } from '@cartograph/shared';
 import { print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { Gauge } from 'prom-client';
-import { persistedQueriesInRedis, type ApqOptions } from './apq-cache.js';
+import { apqRegistrationLimits, persistedQueriesInRedis, type ApqOptions } from './apq-cache.js';
 import { createContext, type RouterContext } from './context.js';
 import { persistedQueriesPlugin } from './persisted-queries.js';
 import { clientAddress, type RateLimits } from './rate-limits.js';
@@ -154,7 +154,10 @@ export function createRouter(options: RouterOptions) {
     persistedQueries: apq && !trustedDocuments ? persistedQueriesInRedis(apq, logger) : false,
     plugins: [
       // First: it may replace the request's document before any other plugin looks at it.
-      persistedQueriesPlugin(trustedDocuments),
+      persistedQueriesPlugin(
+        trustedDocuments,
+        apq && !trustedDocuments ? apqRegistrationLimits(apq, logger) : undefined,
+      ),
       operationTelemetry(metrics),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No cache hints are used, so computing a cache policy per request is wasted work.

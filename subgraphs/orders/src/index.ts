@@ -1,5 +1,6 @@
 import {
   accessTokenVerifierFromEnv,
+  checkEvictionPolicy,
   createEventRuntime,
   createLogger,
   createMetrics,
@@ -37,6 +38,7 @@ const events = createEventRuntime({
     handle: (event) => handleStockReply(db, event),
   },
 });
+await checkEvictionPolicy(events.redis, logger);
 
 const orderChanges = followOrderChanges({
   redis: createRedis(env.REDIS_URL, logger, 'orders-changes'),

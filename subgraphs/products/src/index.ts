@@ -1,5 +1,6 @@
 import {
   accessTokenVerifierFromEnv,
+  checkEvictionPolicy,
   createEventRuntime,
   createLogger,
   createMetrics,
@@ -36,6 +37,7 @@ const events = createEventRuntime({
     handle: (event) => handleStockRequest(db, event),
   },
 });
+await checkEvictionPolicy(events.redis, logger);
 
 const stockChanges = followStockChanges({
   redis: createRedis(env.REDIS_URL, logger, 'products-changes'),

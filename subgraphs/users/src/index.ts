@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import {
   accessTokenAlgorithm,
+  checkEvictionPolicy,
   createAccessTokenVerifier,
   createLogger,
   createMetrics,
@@ -28,6 +29,7 @@ const publicKeyPem = createPublicKey(privateKeyPem)
 const tokenSettings = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
 const db = createDb(env.USERS_DATABASE_URL, env.DATABASE_POOL_SIZE);
 const redis = createRedis(env.REDIS_URL, logger, 'users-login-throttle');
+await checkEvictionPolicy(redis, logger);
 const metrics = createMetrics('users');
 
 const { apollo, httpServer } = createServer({
