@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createInternalSigner, internalHeader } from '@cartograph/shared';
 import { createClient } from 'graphql-ws';
 import { describe, expect, inject, it } from 'vitest';
@@ -39,14 +40,19 @@ const internals =
   /prisma|postgres|sql|select |stack|at .+\.(ts|js):\d+|\/work\/|node_modules|serviceName|subgraph|users-subgraph|products-subgraph|orders-subgraph|Did you mean/i;
 
 /** The same operation over graphql-ws: its first result, or the errors that ended it. */
-async function overWebSocket(document: string) {
+async function overWebSocket(
+  document: string,
+  variables?: Record<string, unknown>,
+  { url = graphqlUrl(), connectionParams }: { url?: string; connectionParams?: object } = {},
+) {
   const client = createClient({
-    url: graphqlUrl().replace(/^http/, 'ws'),
+    url: url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     retryAttempts: 0,
+    connectionParams: connectionParams && (() => ({ ...connectionParams })),
   });
   try {
-    const iterator = client.iterate({ query: document })[Symbol.asyncIterator]();
+    const iterator = client.iterate({ query: document, variables })[Symbol.asyncIterator]();
     const first = await iterator.next().then(
       (result) => result.value as Answer['body'],
       (errors: unknown) => ({ errors: errors as Answer['body']['errors'] }),
@@ -157,6 +163,149 @@ describe('operation limits through the router', () => {
     expect(codes(http)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(http.text).not.toMatch(/Did you mean|"name"/);
     expect(JSON.stringify(ws)).not.toMatch(/Did you mean|"name"/);
+  });
+});
+
+/**
+ * graphql-js copies a wrong-typed value into its message whole. A backtracking pattern that
+ * stripped "Did you mean …?" took 12 s on a 300 KB literal and grows with its square: on these
+ * ~900 KB it would block the process for minutes, far past the test's timeout, which is what
+ * bounds these tests. Now every message is cut to 300 characters, in linear time.
+ */
+const hostileText = 'Did you mean '.repeat(69_000);
+const hostileLiteral = `{ products(first: "${hostileText}") { totalCount } }`;
+const wrongTypedVariable = 'query ($n: Int) { products(first: $n) { totalCount } }';
+
+/** Each error is one the client can read: its code, a short message, no suggestion. */
+function expectShortErrors(body: Answer['body'], code: string) {
+  expect(body.errors?.[0]?.extensions?.code, JSON.stringify(body).slice(0, 500)).toBe(code);
+  for (const error of body.errors ?? []) {
+    expect(error.message.length).toBeLessThanOrEqual(300);
+    expect(error.message).not.toMatch(/Did you mean/);
+  }
+}
+
+describe('hostile input echoed in error messages', () => {
+  it('answers a near-1 MB wrong-typed literal and variable at once over HTTP', async () => {
+    const literal = await query(hostileLiteral);
+    const variable = await query(wrongTypedVariable, { n: hostileText });
+
+    expect(literal.status).toBe(400);
+    expectShortErrors(literal.body, 'GRAPHQL_VALIDATION_FAILED');
+    expectShortErrors(variable.body, 'BAD_USER_INPUT');
+  });
+
+  it('answers them at once over graphql-ws', async () => {
+    const literal = await overWebSocket(hostileLiteral);
+    const variable = await overWebSocket(wrongTypedVariable, { n: hostileText });
+
+    expectShortErrors(literal, 'GRAPHQL_VALIDATION_FAILED');
+    expectShortErrors(variable, 'BAD_USER_INPUT');
+  });
+
+  it('answers them at once from a subgraph called directly, over HTTP and graphql-ws', async () => {
+    const products = inject('subgraphUrls').products;
+    const signed = () => ({
+      'content-type': 'application/json',
+      [internalHeader]: createInternalSigner(inject('internalSecret'))(),
+    });
+    const viaWs = {
+      url: products,
+      connectionParams: { [internalHeader]: signed()[internalHeader] },
+    };
+
+    const answers = [
+      (await send(JSON.stringify({ query: hostileLiteral }), signed(), products)).body,
+      (
+        await send(
+          JSON.stringify({ query: wrongTypedVariable, variables: { n: hostileText } }),
+          signed(),
+          products,
+        )
+      ).body,
+      await overWebSocket(hostileLiteral, undefined, viaWs),
+      await overWebSocket(wrongTypedVariable, { n: hostileText }, viaWs),
+    ];
+
+    expectShortErrors(answers[0]!, 'GRAPHQL_VALIDATION_FAILED');
+    expectShortErrors(answers[1]!, 'BAD_USER_INPUT');
+    expectShortErrors(answers[2]!, 'GRAPHQL_VALIDATION_FAILED');
+    expectShortErrors(answers[3]!, 'BAD_USER_INPUT');
+  });
+});
+
+describe('cost with variables and defaults', () => {
+  /** Twelve aliases of `products → category → products`: cheap per armor when `first` is no literal. */
+  const twelve = (args: string) =>
+    `query ${args ? '($n: Int) ' : ''}{ ${Array.from(
+      { length: 12 },
+      (_, i) =>
+        `a${i}: products${args} { edges { node { category { products${args} { edges { node { id } } } } } } }`,
+    ).join(' ')} }`;
+
+  it('refuses the twelve-alias query with first: $n = 100 or first left at its default', async () => {
+    const byVariable = await query(twelve('(first: $n)'), { n: 100 });
+    const byDefault = await query(twelve(''));
+    const overSocket = await overWebSocket(twelve('(first: $n)'), { n: 100 });
+    const defaultOverSocket = await overWebSocket(twelve(''));
+
+    for (const answer of [byVariable, byDefault]) {
+      expect(answer.status).toBe(400);
+      expect(codes(answer)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(answer.body.errors?.[0]?.message).toMatch(/Cost limit of 5000 exceeded/);
+      expect(answer.body.data).toBeUndefined();
+    }
+    for (const body of [overSocket, defaultOverSocket]) {
+      expect(codes({ body })).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(body.errors?.[0]?.message).toMatch(/Cost limit of 5000 exceeded/);
+    }
+  });
+
+  it('runs the same document when its variables make it cheap', async () => {
+    const cheap = await query(twelve('(first: $n)'), { n: 1 });
+    const overSocket = await overWebSocket(twelve('(first: $n)'), { n: 1 });
+
+    expect(cheap.body.errors).toBeUndefined();
+    expect(cheap.body.data).toMatchObject({ a0: { edges: expect.any(Array) } });
+    expect(overSocket.errors).toBeUndefined();
+  });
+});
+
+describe('WebSocket message size', () => {
+  it('closes a socket that sends a message over 1 MiB with 1009, and no other', async () => {
+    const bystander = createClient({
+      url: graphqlUrl().replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+    });
+    const ask = () =>
+      new Promise<unknown>((resolve, reject) =>
+        bystander.subscribe(
+          { query: '{ __typename }' },
+          { next: resolve, error: reject, complete: () => undefined },
+        ),
+      );
+    const before = await ask();
+    const socket = new WebSocket(graphqlUrl().replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await once(socket, 'open');
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await once(socket, 'message');
+    const closed = once(socket, 'close');
+
+    socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: '{ __typename }', variables: { pad: 'x'.repeat(2 * 1024 * 1024) } },
+      }),
+    );
+
+    const [code] = (await closed) as [number];
+    expect(code).toBe(1009);
+    expect(await ask()).toEqual(before);
+    expect(before).toEqual({ data: { __typename: 'Query' } });
+    await bystander.dispose();
   });
 });
 

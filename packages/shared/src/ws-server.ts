@@ -3,6 +3,7 @@ import {
   GraphQLError,
   execute as graphqlExecute,
   subscribe as graphqlSubscribe,
+  Kind,
   parse,
   specifiedRules,
   validate,
@@ -82,6 +83,10 @@ interface ConnectionState {
 }
 
 const expiredMessage = 'Access token expired';
+
+/** An error of variable coercion, which graphql-js ties to the variable's definition alone. */
+const isVariableError = (error: GraphQLError) =>
+  error.nodes?.length === 1 && error.nodes[0]!.kind === Kind.VARIABLE_DEFINITION;
 const operationExpiryGraceMs = 1000;
 
 /** Operations one connection may hold unless configured otherwise (the router spreads over this). */
@@ -105,6 +110,15 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
   ) =>
     errors.map((error) => {
       if (!(error instanceof GraphQLError)) return mask(error, error, requestId);
+      // graphql-js gives a variable of the wrong type no code; Apollo calls it BAD_USER_INPUT.
+      if (error.extensions.code === undefined && isVariableError(error)) {
+        const formatted = error.toJSON();
+        return mask(
+          { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } },
+          error,
+          requestId,
+        );
+      }
       const original = error.originalError instanceof GraphQLError ? error.originalError : error;
       return mask(original.toJSON(), original, requestId);
     });
