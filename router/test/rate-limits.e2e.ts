@@ -1,4 +1,6 @@
+import { generateSigningKeys, signTestToken } from '@cartograph/shared/testing';
 import { createClient } from 'graphql-ws';
+import { Agent, fetch as fetchFrom } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startSupergraphSystem, type SupergraphSystem } from './supergraph-system.js';
@@ -79,5 +81,76 @@ describe('rate limits across router replicas', () => {
     });
     await client.dispose();
     expect(overSocket).toMatchObject([{ extensions: { code: 'RATE_LIMITED' } }]);
+  });
+});
+
+/**
+ * A client on an address of its own (any of 127/8 reaches the router on 127.0.0.1), so its
+ * count starts at zero whatever the test above spent from 127.0.0.1.
+ */
+function clientAt(localAddress: string) {
+  const dispatcher = new Agent({ localAddress });
+  return {
+    async ask(router: number, token: string) {
+      const response = await fetchFrom(system.routerUrl(router), {
+        method: 'POST',
+        dispatcher,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ categories { id } }' }),
+      });
+      const body = (await response.json()) as { errors?: { extensions: { code: string } }[] };
+      return { status: response.status, codes: body.errors?.map((e) => e.extensions.code) };
+    },
+    socket: class extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { localAddress });
+      }
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+describe('rate limits and forged tokens', () => {
+  it('counts a request with a forged token against its address, then refuses it', async () => {
+    const forged = await signTestToken(generateSigningKeys().privateKeyPem);
+    const client = clientAt('127.0.0.2');
+
+    const answers = [];
+    for (let i = 0; i < 21; i++) answers.push(await client.ask(i % 2, forged));
+    await client.close();
+
+    expect(answers.slice(0, 20).map((answer) => answer.codes)).toEqual(
+      Array.from({ length: 20 }, () => ['UNAUTHENTICATED']),
+    );
+    expect(answers[20]).toEqual({ status: 429, codes: ['RATE_LIMITED'] });
+  });
+
+  it('counts an operation with a forged token over graphql-ws against its address too', async () => {
+    const forged = await signTestToken(generateSigningKeys().privateKeyPem);
+    const client = clientAt('127.0.0.3');
+    const ws = createClient({
+      url: system.wsUrl(0),
+      webSocketImpl: client.socket,
+      retryAttempts: 0,
+    });
+    const run = () =>
+      new Promise<unknown>((resolve) => {
+        ws.subscribe(
+          { query: '{ categories { id } }', extensions: { authorization: `Bearer ${forged}` } },
+          { next: resolve, error: resolve, complete: () => undefined },
+        );
+      });
+
+    const answers = [];
+    for (let i = 0; i < 21; i++) answers.push(await run());
+    await ws.dispose();
+    await client.close();
+
+    expect(answers.slice(0, 20)).toEqual(
+      Array.from({ length: 20 }, () => [
+        expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } }),
+      ]),
+    );
+    expect(answers[20]).toMatchObject([{ extensions: { code: 'RATE_LIMITED' } }]);
   });
 });

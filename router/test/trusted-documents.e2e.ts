@@ -5,7 +5,7 @@ import { startService, testRedisUrl, type RunningService } from '@cartograph/sha
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { productsQuery } from '../src/track/operations.js';
+import { loginMutation, productsQuery } from '../src/track/operations.js';
 import { sha256 } from '../src/trusted-documents.js';
 import { graphql } from './__generated__/gql.js';
 import { RegisterDocument, router } from './harness.js';
@@ -41,7 +41,11 @@ beforeAll(async () => {
   const manifest = `${dir}/trusted-documents.json`;
   writeFileSync(
     manifest,
-    JSON.stringify({ [countHash]: generated[countHash], [sha256(productsQuery)]: productsQuery }),
+    JSON.stringify({
+      [countHash]: generated[countHash],
+      [sha256(productsQuery)]: productsQuery,
+      [sha256(loginMutation)]: loginMutation,
+    }),
   );
   const subgraphUrls = inject('subgraphUrls');
   trusted = await startService('router-trusted', 'router', {
@@ -141,6 +145,32 @@ describe('a router that runs only trusted documents', () => {
 
     expect(registration).toEqual({ status: 400, body: notTrusted });
     expect(byHash).toEqual({ status: 400, body: notTrusted });
+  });
+
+  it('answers a trusted document with a near-1 MB wrong-typed variable at once', async () => {
+    // Variables stay free under trusted documents, and graphql-js echoes a wrong-typed one in its
+    // message twice. Stripping suggestions from ~1.8 MB by backtracking took minutes, far past
+    // this test's timeout; now the message is cut to 300 characters in linear time.
+    const input = 'Did you mean '.repeat(69_000);
+
+    const byHash = await post({
+      variables: { input },
+      extensions: persisted(sha256(loginMutation)),
+    });
+    const byText = await post({ query: loginMutation, variables: { input } });
+
+    for (const answer of [byHash, byText]) {
+      const { errors } = answer.body as { errors: { message: string; extensions: object }[] };
+      expect(answer.status).toBe(400);
+      expect(errors).toHaveLength(1);
+      expect(errors).toMatchObject([
+        {
+          message: expect.not.stringMatching(/Did you mean/),
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+        },
+      ]);
+      expect(errors[0]!.message.length).toBeLessThanOrEqual(300);
+    }
   });
 
   it('refuses an operation not in the manifest over graphql-ws, and runs one that is', async () => {
