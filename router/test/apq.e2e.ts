@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, createRedis } from '@cartograph/shared';
-import { freePort, testRedisUrl } from '@cartograph/shared/testing';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freePort, testRedisUrl, type RunningService } from '@cartograph/shared/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { persistedQueriesInRedis } from '../src/apq-cache.js';
 import { sha256 } from '../src/trusted-documents.js';
+import { startRouter } from './extra-router.js';
 
 const logger = createLogger('apq-test', 'silent');
 const redis = createRedis(testRedisUrl, logger, 'apq-test');
 afterAll(() => redis.quit());
 
-async function post(body: object) {
-  const response = await fetch(`${inject('routerUrl')}/graphql`, {
+async function post(body: object, base = inject('routerUrl')) {
+  const response = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -76,6 +77,60 @@ describe('automatic persisted queries', () => {
       },
     });
     expect(await redis.exists(`${inject('redisPrefix')}apq:${wrongHash}`)).toBe(0);
+  });
+});
+
+describe('what APQ may store', () => {
+  // A router of its own: 3 registrations per address a minute, the default 32 KiB per query.
+  let limited: RunningService;
+  const prefix = () => `${inject('redisPrefix')}router-apq:`;
+  beforeAll(async () => {
+    limited = await startRouter('router-apq', {
+      APQ_REGISTRATIONS_PER_ADDRESS: '3',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+    });
+  });
+  afterAll(() => limited?.stop());
+  const postTo = (body: object) => post(body, limited.url);
+  const notFound = {
+    errors: [expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })],
+  };
+
+  it('runs a query over APQ_MAX_BYTES sent for registration, but does not store it', async () => {
+    const query = `${freshQuery()} ${'x'.repeat(40 * 1024)}`;
+    const hash = sha256(query);
+
+    const registered = await postTo({ query, extensions: persisted(hash) });
+    const byHash = await postTo({ extensions: persisted(hash) });
+
+    expect(registered.body).toEqual(data);
+    expect(await redis.exists(`${prefix()}apq:${hash}`)).toBe(0);
+    expect(byHash.body).toEqual(notFound);
+  });
+
+  it('stores 3 registrations from one address per window, and runs the 4th without storing it', async () => {
+    const queries = Array.from({ length: 4 }, freshQuery);
+
+    const answers = [];
+    for (const query of queries)
+      answers.push(await postTo({ query, extensions: persisted(sha256(query)) }));
+    const stored = await Promise.all(
+      queries.map((query) => redis.exists(`${prefix()}apq:${sha256(query)}`)),
+    );
+    const fourthByHash = await postTo({ extensions: persisted(sha256(queries[3]!)) });
+
+    expect(answers.map((answer) => answer.body)).toEqual([data, data, data, data]);
+    expect(stored).toEqual([1, 1, 1, 0]);
+    expect(fourthByHash.body).toEqual(notFound);
+  });
+
+  it('writes no Redis key without a TTL', async () => {
+    const keys = await redis.keys(`${prefix()}*`);
+    const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+
+    // Stored queries and the counters for addresses and registrations, all with an expiry.
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    expect(keys.filter((_, i) => ttls[i]! < 0)).toEqual([]);
   });
 });
 

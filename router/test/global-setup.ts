@@ -104,6 +104,7 @@ export default async function setup(project: TestProject) {
       // 200 orders at once on a loaded 2-core machine can queue longer than production's 10 s.
       SUBGRAPH_TIMEOUT_MS: '30000',
       RATE_LIMIT_PER_USER: '1000000',
+      APQ_REGISTRATIONS_PER_ADDRESS: '1000000',
     });
     project.provide('routerUrl', router.url);
     project.provide('subgraphUrls', subgraphUrls);

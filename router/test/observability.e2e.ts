@@ -114,6 +114,36 @@ describe('/metrics after real traffic', () => {
     ).toBe(3);
   });
 
+  it('keeps /metrics small when clients send 50 KB operation names', async () => {
+    const other = { operation: 'other', type: 'query', service: 'router' };
+    const otherBefore = sample(
+      await scrape(services().router),
+      'cartograph_graphql_requests_total',
+      other,
+    );
+    const longName = () => `Long${randomUUID().replaceAll('-', '')}${'x'.repeat(50_000)}`;
+
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${services().router}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `query ${longName()} { __typename }` }),
+      });
+      expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+    }
+
+    const routerMetrics = await scrape(services().router);
+    const labelLengths = [...routerMetrics.matchAll(/operation="([^"]*)"/g)].map(
+      (match) => match[1]!.length,
+    );
+    expect(Math.max(...labelLengths)).toBeLessThanOrEqual(128);
+    expect(
+      sample(routerMetrics, 'cartograph_graphql_requests_total', other) - otherBefore,
+    ).toBeGreaterThanOrEqual(5);
+    // Each name as a label would appear on 15 lines: 3.75 MB for these five.
+    expect(routerMetrics.length).toBeLessThan(1_000_000);
+  });
+
   it('measures event lag where stock requests and replies are handled, and empties the outboxes', async () => {
     const customer = await registerCustomer(request);
     const { products } = await createCatalog(request, adminToken, 1);

@@ -1,18 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { createInternalSigner, internalHeader } from '@cartograph/shared';
+import { freePort } from '@cartograph/shared/testing';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startSupergraphSystem, type SupergraphSystem } from './supergraph-system.js';
 
-/** The router and subgraphs as deployed: NODE_ENV=production, with an internal secret. */
+/**
+ * The router and subgraphs as deployed: NODE_ENV=production, with an internal secret; the
+ * router has a metrics listener (METRICS_PORT), the subgraphs none.
+ */
 const secret = randomBytes(32).toString('hex');
 let system: SupergraphSystem;
+let metricsPort: number;
 beforeAll(async () => {
+  metricsPort = await freePort();
   system = await startSupergraphSystem({
     routers: 1,
     orders: 1,
     env: { NODE_ENV: 'production', INTERNAL_SECRET: secret },
+    routerEnv: { METRICS_PORT: String(metricsPort) },
   });
 }, 60_000);
 afterAll(() => system?.stop());
@@ -46,6 +53,22 @@ describe('production mode', () => {
 
     expect(typo.body.errors?.[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(typo.text).not.toMatch(/Did you mean|"name"/);
+  });
+
+  it('serves /metrics on METRICS_PORT only, never on a public port', async () => {
+    const routerPublic = await fetch(`${system.routers[0]!.url}/metrics`);
+    const productsPublic = await fetch(system.productsUrl.replace(/\/graphql$/, '/metrics'));
+    const listener = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    const health = await fetch(`${system.routers[0]!.url}/health`);
+
+    expect(routerPublic.status).toBe(404);
+    expect(await routerPublic.text()).not.toMatch(/cartograph_/);
+    expect(productsPublic.status).toBe(404);
+    expect(listener.status).toBe(200);
+    expect(await listener.text()).toMatch(
+      /^cartograph_active_subscriptions\{service="router"\} \d+$/m,
+    );
+    expect(health.status).toBe(200);
   });
 
   it('serves through the router, whose requests subgraphs accept', async () => {

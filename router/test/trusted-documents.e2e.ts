@@ -1,13 +1,14 @@
-import { createPublicKey, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { startService, testRedisUrl, type RunningService } from '@cartograph/shared/testing';
+import type { RunningService } from '@cartograph/shared/testing';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loginMutation, productsQuery } from '../src/track/operations.js';
 import { sha256 } from '../src/trusted-documents.js';
 import { graphql } from './__generated__/gql.js';
+import { startRouter } from './extra-router.js';
 import { RegisterDocument, router } from './harness.js';
 
 const CountDocument = graphql(`
@@ -47,26 +48,7 @@ beforeAll(async () => {
       [sha256(loginMutation)]: loginMutation,
     }),
   );
-  const subgraphUrls = inject('subgraphUrls');
-  trusted = await startService('router-trusted', 'router', {
-    env: {
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
-      HOST: '127.0.0.1',
-      ROUTER_PORT: '0',
-      JWT_PUBLIC_KEY: createPublicKey(inject('privateKeyPem'))
-        .export({ type: 'spki', format: 'pem' })
-        .toString(),
-      INTERNAL_SECRET: inject('internalSecret'),
-      REDIS_URL: testRedisUrl,
-      // Its own counters and cache, under the run's prefix so the run's cleanup takes them.
-      REDIS_PREFIX: `${inject('redisPrefix')}trusted:`,
-      USERS_SUBGRAPH_URL: subgraphUrls.users,
-      PRODUCTS_SUBGRAPH_URL: subgraphUrls.products,
-      ORDERS_SUBGRAPH_URL: subgraphUrls.orders,
-      TRUSTED_DOCUMENTS: manifest,
-    },
-  });
+  trusted = await startRouter('router-trusted', { TRUSTED_DOCUMENTS: manifest });
 });
 afterAll(async () => {
   await trusted?.stop();
