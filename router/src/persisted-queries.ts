@@ -8,6 +8,8 @@ import {
   type TrustedDocuments,
 } from './trusted-documents.js';
 
+const sha256Hex = /^[0-9a-f]{64}$/i;
+
 const badRequest = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
 
@@ -83,6 +85,10 @@ export function persistedQueriesPlugin(
         { version?: unknown; sha256Hash?: unknown } | undefined;
       if (persisted && persisted.version !== 1) {
         return refuse(request, badRequest('Unsupported persisted query version'));
+      }
+      // Anything else would be looked up in Redis as it came, whatever its size.
+      if (persisted && !sha256Hex.test(String(persisted.sha256Hash))) {
+        return refuse(request, badRequest('persistedQuery.sha256Hash must be a hex SHA-256'));
       }
       if (
         persisted &&

@@ -36,7 +36,13 @@ export function createSubscriptionGateway(options: {
   const schema = apiSchema.toGraphQLJSSchema();
   const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
   const planner = new QueryPlanner(supergraph);
-  const plans = new LRUCache<string, QueryPlan>({ max: 2000 });
+  // Keyed by the printed document, which a string literal can make as large as a message:
+  // bounded by size as well as count. A plan is about as large as its document.
+  const plans = new LRUCache<string, QueryPlan>({
+    max: 2000,
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (_plan, key) => 2 * key.length,
+  });
 
   function planFor(args: ExecutionArgs, key: string): QueryPlan {
     let plan = plans.get(key);

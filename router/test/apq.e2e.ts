@@ -80,6 +80,24 @@ describe('automatic persisted queries', () => {
   });
 });
 
+describe('malformed persisted query hashes', () => {
+  it('refuses a hash that is not a hex SHA-256 before looking it up', async () => {
+    const response = await post({ extensions: persisted('f'.repeat(100_000)) });
+
+    expect(response).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: 'persistedQuery.sha256Hash must be a hex SHA-256',
+            extensions: expect.objectContaining({ code: 'BAD_REQUEST' }),
+          },
+        ],
+      },
+    });
+  });
+});
+
 describe('what APQ may store', () => {
   // A router of its own: 3 registrations per address a minute, the default 32 KiB per query.
   let limited: RunningService;
