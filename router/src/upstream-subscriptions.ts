@@ -35,21 +35,30 @@ const unavailable = () =>
 /** The `subscribe` message's envelope around its payload, with room to spare. */
 const envelopeBytes = 1024;
 
-/** A subscription that ends at once with this error and never reaches the subgraph. */
-function refused(message: string, code: string) {
+/** A subscription too large for the subgraph: it ends at once, and never reaches the subgraph. */
+function tooLargeToForward() {
   const queue = new EventQueue<FormattedExecutionResult>(1);
-  queue.push({ errors: [{ message, extensions: { code } }] });
+  queue.push({
+    errors: [
+      {
+        message: 'This subscription is too large to forward',
+        extensions: { code: 'BAD_REQUEST' },
+      },
+    ],
+  });
   queue.end();
   return queue;
 }
 
 /** `ws` with a bound on what it reads per message (its default is 100 MiB). */
 const boundedWebSocket = (maxPayload: number | undefined) =>
-  class extends WebSocket {
-    constructor(address: string, protocols?: string | string[]) {
-      super(address, protocols, { maxPayload });
-    }
-  };
+  maxPayload === undefined
+    ? WebSocket
+    : class extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols, { maxPayload });
+        }
+      };
 
 const tooSlow = () =>
   new GraphQLError('Events came faster than this client read them; subscribe again', {
@@ -121,7 +130,7 @@ export function createUpstreamSubscriptions(options: UpstreamOptions) {
         options.maxOutgoingBytes !== undefined &&
         Buffer.byteLength(JSON.stringify(payload)) + envelopeBytes > options.maxOutgoingBytes
       ) {
-        return refused('This subscription is too large to forward', 'BAD_REQUEST');
+        return tooLargeToForward();
       }
       let unsubscribe: () => void = () => undefined;
       const slot = connectionFor(subgraph);
