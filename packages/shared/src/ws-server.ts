@@ -83,11 +83,11 @@ interface ConnectionState {
 }
 
 const expiredMessage = 'Access token expired';
+const operationExpiryGraceMs = 1000;
 
 /** An error of variable coercion, which graphql-js ties to the variable's definition alone. */
 const isVariableError = (error: GraphQLError) =>
   error.nodes?.length === 1 && error.nodes[0]!.kind === Kind.VARIABLE_DEFINITION;
-const operationExpiryGraceMs = 1000;
 
 /** Operations one connection may hold unless configured otherwise (the router spreads over this). */
 export const defaultMaxSubscriptionsPerConnection = 100;
