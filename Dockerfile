@@ -12,10 +12,15 @@ RUN npm ci
 COPY . .
 # Prisma clients, resolver types and compiled output for every workspace.
 RUN npx turbo run build
+# Reads the Postgres and Redis passwords docker compose generated (PGPASSWORD_FILE,
+# REDIS_PASSWORD_FILE), then runs the target's command.
+ENTRYPOINT ["sh", "/app/docker/service-entrypoint.sh"]
 
-# Creates the signing keys (once, into the shared volume), migrates and seeds every database.
+# Creates the signing keys and demo passwords (once, into the volumes docker compose mounts
+# there), migrates every database and creates the demo data that is missing.
 FROM build AS setup
-CMD ["npx", "tsx", "--conditions=@cartograph/source", "scripts/setup.ts", "--keys-dir", "/keys"]
+CMD ["npx", "tsx", "--conditions=@cartograph/source", "scripts/setup.ts", \
+  "--keys-dir", "/run/secrets/keys", "--users-secrets-dir", "/run/secrets/users"]
 
 FROM build AS users
 ENV NODE_ENV=production

@@ -10,7 +10,7 @@ import { seedProducts } from '../prisma/products/seed.js';
 import { seedUsers } from '../prisma/users/seed.js';
 import { createDb as createProductsDb } from '../subgraphs/products/src/data/db.js';
 import { createDb as createUsersDb } from '../subgraphs/users/src/data/db.js';
-import { ensureDevKeys } from './keys.js';
+import { ensureDemoPasswords, ensureDevKeys } from './keys.js';
 
 export const services = ['users', 'products', 'orders'] as const;
 
@@ -28,7 +28,10 @@ export async function migrateAll(env = process.env) {
   console.log('migrations applied');
 }
 
-/** Seeds demo data; the demo accounts' default passwords are refused in production. */
+/**
+ * Seeds demo data: creates the demo accounts that are missing (an existing one keeps its
+ * password) and the catalog. The demo accounts' default passwords are refused in production.
+ */
 export async function seedAll(env = process.env) {
   if (env.NODE_ENV === 'production' && !(env.SEED_ADMIN_PASSWORD && env.SEED_CUSTOMER_PASSWORD)) {
     throw new Error(
@@ -40,7 +43,10 @@ export async function seedAll(env = process.env) {
   try {
     const accounts = await seedUsers(users, Number(env.BCRYPT_COST ?? 12), env);
     const catalog = await seedProducts(products);
-    console.log(`seeded ${accounts.length} demo accounts and ${JSON.stringify(catalog)}`);
+    const states = accounts.map(
+      ({ email, created }) => `${email} ${created ? 'created' : 'exists, left as it is'}`,
+    );
+    console.log(`demo accounts: ${states.join('; ')}. Catalog: ${JSON.stringify(catalog)}`);
     return accounts;
   } finally {
     await Promise.all([users.$disconnect(), products.$disconnect()]);
@@ -52,11 +58,19 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     options: {
       'seed-only': { type: 'boolean' },
       'no-seed': { type: 'boolean' },
-      // docker compose: the signing keys go to a volume the services share.
+      // docker compose: the public key and the internal secret go to a volume every service
+      // mounts, the private key and generated demo passwords to one only users mounts.
       'keys-dir': { type: 'string' },
+      'users-secrets-dir': { type: 'string' },
     },
   });
-  if (values['keys-dir']) ensureDevKeys(values['keys-dir']);
+  const usersSecretsDir = values['users-secrets-dir'];
+  if (values['keys-dir']) ensureDevKeys(values['keys-dir'], usersSecretsDir);
+  if (usersSecretsDir) ensureDemoPasswords(usersSecretsDir, process.env);
   if (!values['seed-only']) await migrateAll();
-  if (!values['no-seed']) await seedAll();
+  if (!values['no-seed']) {
+    const accounts = await seedAll();
+    if (usersSecretsDir && accounts.some((account) => account.created))
+      console.log(`the new demo accounts' passwords are in ${usersSecretsDir}`);
+  }
 }

@@ -11,27 +11,41 @@ export function demoAccounts(env: NodeJS.ProcessEnv = process.env) {
       email: 'admin@cartograph.dev',
       name: 'Ada Admin',
       role: 'ADMIN' as const,
-      password: env.SEED_ADMIN_PASSWORD ?? 'cartograph-admin',
+      password: env.SEED_ADMIN_PASSWORD || 'cartograph-admin',
     },
     {
       email: 'customer@cartograph.dev',
       name: 'Casey Customer',
       role: 'CUSTOMER' as const,
-      password: env.SEED_CUSTOMER_PASSWORD ?? 'cartograph-customer',
+      password: env.SEED_CUSTOMER_PASSWORD || 'cartograph-customer',
     },
   ];
 }
 
-/** Creates the demo accounts, or resets them to their documented passwords. Idempotent. */
+/**
+ * Creates the demo accounts that do not exist yet, and says which it created. An account that
+ * exists is never touched, its password least of all: `npm start` and `docker compose up` seed
+ * every time, and an operator's new password must survive them. A seed racing another skips
+ * the account the other created.
+ */
 export async function seedUsers(db: Db, bcryptCost: number, env: NodeJS.ProcessEnv = process.env) {
   const accounts = demoAccounts(env);
+  const existing = await db.user.findMany({
+    where: { email: { in: accounts.map((account) => account.email) } },
+    select: { email: true },
+  });
+  const seeded = [];
   for (const { password, ...account } of accounts) {
-    const passwordHash = await hashPassword(password, bcryptCost);
-    await db.user.upsert({
-      where: { email: account.email },
-      create: { ...account, passwordHash },
-      update: { name: account.name, role: account.role, passwordHash },
-    });
+    let created = false;
+    if (!existing.some((user) => user.email === account.email)) {
+      const passwordHash = await hashPassword(password, bcryptCost);
+      const { count } = await db.user.createMany({
+        data: [{ ...account, passwordHash }],
+        skipDuplicates: true,
+      });
+      created = count === 1;
+    }
+    seeded.push({ ...account, password, created });
   }
-  return accounts;
+  return seeded;
 }
