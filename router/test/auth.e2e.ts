@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errorCodes, generateSigningKeys, signTestToken } from '@cartograph/shared/testing';
 import { SignJWT } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
+import { createDb as createUsersDb } from '../../subgraphs/users/src/data/db.js';
 import { graphql } from './__generated__/gql.js';
 import { LoginDocument, registerCustomer, router } from './harness.js';
 
@@ -61,17 +62,25 @@ describe('accounts through the router', () => {
     }
   });
 
-  it('revokes the family when a rotated refresh token comes back', async () => {
+  it('gives a rotated refresh token its successor again at once, and revokes the family later', async () => {
     const customer = await registerCustomer(request);
     const rotated = await request(RefreshDocument, { refreshToken: customer.refreshToken });
+    const successor = rotated.data!.refreshToken.refreshToken;
 
-    const reuse = await request(RefreshDocument, { refreshToken: customer.refreshToken });
-    const successor = await request(RefreshDocument, {
-      refreshToken: rotated.data!.refreshToken.refreshToken,
+    const retried = await request(RefreshDocument, { refreshToken: customer.refreshToken });
+    const db = createUsersDb(inject('databaseUrls').users);
+    // Past REFRESH_TOKEN_REUSE_GRACE_SECONDS (10): rotated 11 s ago.
+    await db.refreshToken.updateMany({
+      where: { family: { userId: customer.user.id }, usedAt: { not: null } },
+      data: { usedAt: new Date(Date.now() - 11_000) },
     });
+    await db.$disconnect();
+    const reuse = await request(RefreshDocument, { refreshToken: customer.refreshToken });
+    const afterReuse = await request(RefreshDocument, { refreshToken: successor });
 
+    expect(retried.data?.refreshToken.refreshToken).toBe(successor);
     expect(errorCodes(reuse)).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(successor)).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(afterReuse)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('gives one message for a wrong password and an unknown email', async () => {

@@ -82,6 +82,11 @@ export default async function setup(project: TestProject) {
         USERS_DATABASE_URL: users.url,
         JWT_PRIVATE_KEY: keys.privateKeyPem,
         BCRYPT_COST: '4',
+        // Every test comes from 127.0.0.1: per-address limits stay on, far above the suite.
+        LOGIN_FAILURES_PER_ADDRESS: '100000',
+        REGISTRATIONS_PER_ADDRESS: '100000',
+        PASSWORD_HASH_PER_ADDRESS: '64',
+        PASSWORD_HASH_QUEUE_LIMIT: '10000',
       }),
       start('products', 'subgraphs/products', {
         PRODUCTS_PORT: '0',

@@ -14,6 +14,14 @@ import { createDb as createOrdersDb } from '../../subgraphs/orders/src/data/db.j
 import { createDb as createProductsDb } from '../../subgraphs/products/src/data/db.js';
 import { graphql } from './__generated__/gql.js';
 
+const CancelDocument = graphql(`
+  mutation SystemCancelOrder($id: ID!) {
+    cancelOrder(id: $id) {
+      status
+    }
+  }
+`);
+
 const PlaceOrderDocument = graphql(`
   mutation SystemPlaceOrder($input: PlaceOrderInput!) {
     placeOrder(input: $input) {
@@ -34,6 +42,8 @@ export async function startInventorySystem(options: {
   products: number;
   orders: number;
   privateRedis?: boolean;
+  /** For every process, over the defaults: a longer STOCK_RETRY_AFTER_MS, say. */
+  env?: Record<string, string>;
 }) {
   const [productsDatabase, ordersDatabase] = await Promise.all([
     createTestDatabase('products'),
@@ -50,6 +60,7 @@ export async function startInventorySystem(options: {
     REDIS_URL: redisServer?.url ?? testRedisUrl,
     REDIS_PREFIX: prefix.prefix,
     STOCK_RETRY_AFTER_MS: '1500',
+    ...options.env,
   };
   const startProducts = (i: number) =>
     startService(`products-${i}`, 'subgraphs/products', {
@@ -67,12 +78,15 @@ export async function startInventorySystem(options: {
   const ordersDb = createOrdersDb(ordersDatabase.url);
   const clients = orders.map((service) => createGraphQLClient(`${service.url}/graphql`));
   let next = 0;
+  const adminToken = await signTestToken(keys.privateKeyPem, { sub: randomUUID(), role: 'ADMIN' });
 
   return {
     products,
     productsDb,
     ordersDb,
     redis: redisServer,
+    redisUrl: common.REDIS_URL,
+    prefix: prefix.prefix,
 
     async createProduct(stock: number) {
       return productsDb.product.create({
@@ -127,6 +141,27 @@ export async function startInventorySystem(options: {
               .reduce((sum, item) => sum + item.quantity, 0),
         ]),
       );
+    },
+
+    /** Cancels an order as an admin, at the first orders replica. */
+    async cancelOrder(id: string) {
+      const { data, errors } = await clients[0]!(CancelDocument, { id }, { token: adminToken });
+      if (!data) throw new Error(`cancelOrder failed: ${JSON.stringify(errors)}`);
+      return data.cancelOrder.status;
+    },
+
+    /** Stops a replica (SIGTERM); `startReplica` brings it back on a new port. */
+    async stopReplica(kind: 'products' | 'orders', i: number) {
+      await (kind === 'products' ? products : orders)[i]!.stop();
+    },
+
+    async startReplica(kind: 'products' | 'orders', i: number) {
+      if (kind === 'products') {
+        products[i] = await startProducts(i);
+      } else {
+        orders[i] = await startOrders(i);
+        clients[i] = createGraphQLClient(`${orders[i].url}/graphql`);
+      }
     },
 
     /** SIGKILL one products replica, then start it again. */

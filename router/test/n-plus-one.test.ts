@@ -5,8 +5,8 @@ import {
   createEventRuntime,
   createLogger,
   createMetrics,
-  defaultOperationLimits,
   createRedis,
+  defaultOperationLimits,
   EventHub,
   listen,
 } from '@cartograph/shared';
@@ -28,6 +28,8 @@ import { createDb as createProductsDb } from '../../subgraphs/products/src/data/
 import { createServer as createProducts } from '../../subgraphs/products/src/server.js';
 import { createDb as createUsersDb } from '../../subgraphs/users/src/data/db.js';
 import { createLoginThrottle } from '../../subgraphs/users/src/domain/login-throttle.js';
+import { createPasswordHashGate } from '../../subgraphs/users/src/domain/password-hash-gate.js';
+import { createRegistrationLimit } from '../../subgraphs/users/src/domain/registration-limit.js';
 import { createServer as createUsers } from '../../subgraphs/users/src/server.js';
 import { createRouter } from '../src/server.js';
 import { graphql } from './__generated__/gql.js';
@@ -94,15 +96,24 @@ async function startCountedSupergraph() {
           signingKey: await importPKCS8(keys.privateKeyPem, accessTokenAlgorithm),
           accessTokenTtlSeconds: 900,
           refreshTokenTtlDays: 1,
+          reuseGraceSeconds: 10,
         },
         loginThrottle: createLoginThrottle({
           redis: usersRedis,
           prefix: inject('redisPrefix'),
           logger,
           maxFailures: 10,
+          maxFailuresPerAddress: 100,
           windowSeconds: 900,
           lockoutSeconds: 900,
         }),
+        registrationLimit: createRegistrationLimit({
+          redis: usersRedis,
+          prefix: inject('redisPrefix'),
+          maxPerAddress: 20,
+          windowSeconds: 3600,
+        }),
+        passwordHashGate: createPasswordHashGate({ concurrency: 2, perAddress: 2, queueLimit: 16 }),
       },
     }),
     products: createProducts({

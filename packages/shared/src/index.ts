@@ -19,3 +19,4 @@ export * from './internal-auth.js';
 export * from './request-id.js';
 export * from './tracing.js';
 export * from './operation-telemetry.js';
+export * from './forwarded-address.js';

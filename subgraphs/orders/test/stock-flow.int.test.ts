@@ -248,7 +248,27 @@ describe('giving stock back', () => {
     expect(stored.stockReleasedAt).toBeInstanceOf(Date);
   });
 
-  it('asks for stock back when the reservation lands after the order was cancelled', async () => {
+  it('asks for the stock of a cancelled PENDING order back at once, and again until it is back', async () => {
+    const { customer, order } = await place([{ productId: randomUUID(), quantity: 1 }]);
+
+    await subgraph.request(CancelDocument, { id: order.id }, { token: customer.token });
+
+    const releases = await eventsAbout(
+      streams.stockRequests,
+      order.id,
+      (events) => events.filter((e) => e.type === 'ReleaseStock').length >= 2,
+    ).then((events) => events.filter((e) => e.type === 'ReleaseStock'));
+    expect(releases.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(releases.map((event) => event.id)).size).toBe(1);
+    await reply(newEvent('StockReleased', order.id, { orderId: order.id }));
+    const stored = await waitFor(
+      () => subgraph.db.order.findUniqueOrThrow({ where: { id: order.id } }),
+      (o) => o.stockReleasedAt !== null,
+    );
+    expect(stored).toMatchObject({ status: 'CANCELLED', stockReleasedAt: expect.any(Date) });
+  });
+
+  it('keeps a cancelled order CANCELLED whatever answer comes, asking back stock it is told of', async () => {
     const lines = [{ productId: randomUUID(), quantity: 1 }];
     const { customer, order } = await place(lines);
     await subgraph.request(CancelDocument, { id: order.id }, { token: customer.token });
@@ -259,12 +279,37 @@ describe('giving stock back', () => {
         lines: [{ ...lines[0]!, unitPriceCents: 100, currency: 'USD' }],
       }),
     );
-
-    const requests = await eventsAbout(streams.stockRequests, order.id, (events) =>
-      events.some((e) => e.type === 'ReleaseStock'),
+    await reply(
+      newEvent('StockRejected', order.id, {
+        orderId: order.id,
+        reasons: [{ productId: lines[0]!.productId, reason: 'order cancelled' }],
+      }),
     );
-    expect(requests.map((event) => event.type)).toContain('ReleaseStock');
-    expect((await orderAs(customer.token, order.id)).status).toBe('CANCELLED');
+    const released = newEvent('StockReleased', order.id, { orderId: order.id });
+    await reply(released);
+
+    await waitFor(
+      () => subgraph.db.processedEvent.count({ where: { eventId: released.id } }),
+      (count) => count === 1,
+    );
+    const requests = await eventsAbout(
+      streams.stockRequests,
+      order.id,
+      (events) =>
+        new Set(events.filter((e) => e.type === 'ReleaseStock').map((e) => e.id)).size >= 2,
+    );
+    expect(new Set(requests.filter((e) => e.type === 'ReleaseStock').map((e) => e.id)).size).toBe(
+      2,
+    );
+    expect(await orderAs(customer.token, order.id)).toMatchObject({
+      status: 'CANCELLED',
+      rejectionReason: null,
+      total: null,
+      history: [
+        { status: 'PENDING', reason: null },
+        { status: 'CANCELLED', reason: 'Cancelled by the customer' },
+      ],
+    });
   });
 });
 

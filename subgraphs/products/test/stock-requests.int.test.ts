@@ -209,6 +209,96 @@ describe('ReleaseStock', () => {
   });
 });
 
+describe('a release that comes first', () => {
+  const release = (orderId: string) => newEvent('ReleaseStock', orderId, { orderId });
+
+  it('refuses the reservation that follows it, takes nothing, and answers repeats alike', async () => {
+    const [a, b] = [
+      await createProduct(subgraph, { stock: 5 }),
+      await createProduct(subgraph, { stock: 5 }),
+    ];
+    const orderId = randomUUID();
+    const late = reserve(orderId, [
+      { productId: a.id, quantity: 2 },
+      { productId: b.id, quantity: 1 },
+    ]);
+
+    await publish(streams.stockRequests, eventFields(release(orderId)));
+    await eventsAbout(streams.stockReplies, orderId, (events) => events.length === 1);
+    await publish(streams.stockRequests, eventFields(late));
+    await eventsAbout(streams.stockReplies, orderId, (events) => events.length === 2);
+    await publish(streams.stockRequests, eventFields(late));
+    const replies = await eventsAbout(
+      streams.stockReplies,
+      orderId,
+      (events) => events.length === 3,
+    );
+
+    expect(replies).toMatchObject([
+      { type: 'StockReleased' },
+      {
+        type: 'StockRejected',
+        payload: {
+          orderId,
+          reasons: [
+            { productId: a.id, reason: 'order cancelled' },
+            { productId: b.id, reason: 'order cancelled' },
+          ],
+        },
+      },
+      { type: 'StockRejected' },
+    ]);
+    expect(replies[2]).toEqual(replies[1]);
+    expect([await stockOf(a.id), await stockOf(b.id)]).toEqual([5, 5]);
+    const movements = await subgraph.db.stockMovement.count({
+      where: { productId: { in: [a.id, b.id] } },
+    });
+    expect(movements).toBe(2);
+  });
+
+  it('never leaves units reserved when a release and its reservation are handled at once', async () => {
+    const product = await createProduct(subgraph, { stock: 100 });
+    const orderIds = Array.from({ length: 20 }, () => randomUUID());
+
+    // Each pair in one MULTI lands in one read, so the consumer handles both concurrently;
+    // half of the pairs have the release first.
+    await Promise.all(
+      orderIds.map((orderId, i) => {
+        const pair = [reserve(orderId, [{ productId: product.id, quantity: 3 }]), release(orderId)];
+        if (i % 2 === 1) pair.reverse();
+        const multi = redis.multi();
+        for (const event of pair) {
+          multi.xadd(`${prefix}${streams.stockRequests}`, '*', ...eventFields(event));
+        }
+        return multi.exec();
+      }),
+    );
+
+    const outcomes = [];
+    for (const orderId of orderIds) {
+      const replies = await eventsAbout(
+        streams.stockReplies,
+        orderId,
+        (events) => events.length === 2,
+      );
+      const row = await subgraph.db.reservation.findUniqueOrThrow({ where: { orderId } });
+      const reserved = replies.find((event) => event.type !== 'StockReleased')!.type;
+      outcomes.push({
+        replies: replies.map((event) => event.type).sort(),
+        status: row.status,
+        heldLines: reserved === 'StockReserved' ? (row.lines as unknown[]).length : 0,
+      });
+    }
+    expect(await stockOf(product.id)).toBe(100);
+    for (const outcome of outcomes) {
+      expect([
+        { replies: ['StockReleased', 'StockReserved'], status: 'RELEASED', heldLines: 1 },
+        { replies: ['StockRejected', 'StockReleased'], status: 'RELEASED', heldLines: 0 },
+      ]).toContainEqual(outcome);
+    }
+  });
+});
+
 describe('bad events', () => {
   it('parks malformed and unknown events in the dead-letter stream and goes on with the next', async () => {
     const product = await createProduct(subgraph, { stock: 2 });

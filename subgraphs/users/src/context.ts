@@ -1,9 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
-import { viewerFromAuthorization, type AccessTokenVerifier, type Viewer } from '@cartograph/shared';
+import {
+  forwardedClientAddress,
+  viewerFromAuthorization,
+  type AccessTokenVerifier,
+  type Viewer,
+} from '@cartograph/shared';
 import type { Db } from './data/db.js';
 import { createLoaders, type Loaders } from './data/loaders.js';
 import type { LoginThrottle } from './domain/login-throttle.js';
+import type { PasswordHashGate } from './domain/password-hash-gate.js';
+import type { RegistrationLimit } from './domain/registration-limit.js';
 import type { SessionConfig } from './domain/sessions.js';
 
 /** What the server is built from; tests pass their own. */
@@ -13,6 +19,8 @@ export interface Deps {
   sessions: SessionConfig;
   bcryptCost: number;
   loginThrottle: LoginThrottle;
+  registrationLimit: RegistrationLimit;
+  passwordHashGate: PasswordHashGate;
 }
 
 export interface Context extends Deps {
@@ -23,29 +31,22 @@ export interface Context extends Deps {
    * user is the caller even though the request came without an access token.
    */
   authenticatedUserIds: Set<string>;
-  /** The caller's IP address, which login throttling counts failures against. */
+  /** The client's IP address, which login, registration and hashing limits count against. */
   clientAddress: string;
 }
 
 /**
- * Callers come through the router, which puts the client's address first in x-forwarded-for;
- * a direct caller is its socket. A first entry that is no IP address is ignored rather than
- * trusted as a key.
+ * `fromRouter` verifies the router's signature (INTERNAL_SECRET); the client's address comes from
+ * X-Forwarded-For only on requests the router sent.
  */
-function clientAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  if (first && isIP(first)) return first;
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 export async function createContext(
   req: Pick<IncomingMessage, 'headers' | 'socket'>,
   deps: Deps,
+  fromRouter: ((signature: unknown) => boolean) | undefined,
 ): Promise<Context> {
   return {
     ...deps,
-    clientAddress: clientAddress(req),
+    clientAddress: forwardedClientAddress(req, fromRouter),
     viewer: await viewerFromAuthorization(req.headers.authorization, deps.verifyAccessToken),
     loaders: createLoaders(deps.db),
     authenticatedUserIds: new Set(),

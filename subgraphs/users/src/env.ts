@@ -11,13 +11,29 @@ const schema = z.object({
   /** The contract caps access tokens at 15 minutes. */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /**
+   * How long a rotated refresh token still gets the successor it was exchanged for (two tabs
+   * refreshing at once, a retried request); past it, reuse revokes the family. 0 turns it off.
+   */
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   /** Failed logins for one email from one address before further attempts are refused. */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
   /** Failures count within this window, from the first one; older runs are forgotten. */
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
-  /** How long a locked-out email+address is refused, password unchecked. */
+  /** How long a locked-out email+address (or address) is refused, password unchecked. */
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Failed logins from one address, whatever the emails, within the failure window. */
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Registrations from one address per registration window. */
+  REGISTRATIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+  REGISTRATION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  /** bcrypt hashes or comparisons running at once in this process (one thread each). */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Of those, running or waiting, at most this many for one client address. */
+  PASSWORD_HASH_PER_ADDRESS: z.coerce.number().int().min(1).max(64).default(2),
+  /** Hashes that may wait for a thread; past it, RATE_LIMITED instead of a longer line. */
+  PASSWORD_HASH_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(16),
 });
 
 export type Env = z.output<typeof schema>;

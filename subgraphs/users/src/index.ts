@@ -16,6 +16,8 @@ import {
 import { importPKCS8 } from 'jose';
 import { createDb } from './data/db.js';
 import { createLoginThrottle } from './domain/login-throttle.js';
+import { createPasswordHashGate } from './domain/password-hash-gate.js';
+import { createRegistrationLimit } from './domain/registration-limit.js';
 import { loadEnv } from './env.js';
 import { createServer } from './server.js';
 
@@ -28,7 +30,7 @@ const publicKeyPem = createPublicKey(privateKeyPem)
   .toString();
 const tokenSettings = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
 const db = createDb(env.USERS_DATABASE_URL, env.DATABASE_POOL_SIZE);
-const redis = createRedis(env.REDIS_URL, logger, 'users-login-throttle');
+const redis = createRedis(env.REDIS_URL, logger, 'users-limits');
 await checkEvictionPolicy(redis, logger);
 const metrics = createMetrics('users');
 
@@ -41,6 +43,7 @@ const { apollo, httpServer } = createServer({
       signingKey: await importPKCS8(privateKeyPem, accessTokenAlgorithm),
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      reuseGraceSeconds: env.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     },
     bcryptCost: env.BCRYPT_COST,
     loginThrottle: createLoginThrottle({
@@ -48,8 +51,20 @@ const { apollo, httpServer } = createServer({
       prefix: env.REDIS_PREFIX,
       logger,
       maxFailures: env.LOGIN_MAX_FAILURES,
+      maxFailuresPerAddress: env.LOGIN_FAILURES_PER_ADDRESS,
       windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
       lockoutSeconds: env.LOGIN_LOCKOUT_SECONDS,
+    }),
+    registrationLimit: createRegistrationLimit({
+      redis,
+      prefix: env.REDIS_PREFIX,
+      maxPerAddress: env.REGISTRATIONS_PER_ADDRESS,
+      windowSeconds: env.REGISTRATION_WINDOW_SECONDS,
+    }),
+    passwordHashGate: createPasswordHashGate({
+      concurrency: env.PASSWORD_HASH_CONCURRENCY,
+      perAddress: env.PASSWORD_HASH_PER_ADDRESS,
+      queueLimit: env.PASSWORD_HASH_QUEUE_LIMIT,
     }),
   },
   logger,

@@ -18,6 +18,11 @@ import { inject } from 'vitest';
 import { createDb } from '../src/data/db.js';
 import { hashPassword } from '../src/domain/credentials.js';
 import { createLoginThrottle } from '../src/domain/login-throttle.js';
+import {
+  createPasswordHashGate,
+  type PasswordHashGateOptions,
+} from '../src/domain/password-hash-gate.js';
+import { createRegistrationLimit } from '../src/domain/registration-limit.js';
 import { createServer } from '../src/server.js';
 import { graphql } from './__generated__/gql.js';
 
@@ -27,15 +32,36 @@ const bcryptCost = 4;
 /** Short enough for a test to wait out. */
 export const loginLockoutSeconds = 2;
 
+export const maxLoginFailures = 10;
+
+export interface UsersSubgraphOptions {
+  /** Another Redis than the shared one, e.g. a private one a test stops. */
+  redisUrl?: string;
+  bcryptCost?: number;
+  /** Requires the router's signature on every request, as production does. */
+  internalSecret?: string;
+  /** Where to listen; 0.0.0.0 lets a test come from a non-loopback address. */
+  host?: string;
+  loginFailuresPerAddress?: number;
+  registrationsPerAddress?: number;
+  passwordHashing?: Partial<PasswordHashGateOptions>;
+  reuseGraceSeconds?: number;
+}
+
 /**
  * The users subgraph on a free port over this run's database and Redis prefix, with its own
- * keys.
+ * keys. The limits every test file shares one address under (127.0.0.1) are far above what a
+ * file sends, unless a test asks for its own.
  */
-export async function startUsersSubgraph() {
+export async function startUsersSubgraph(options: UsersSubgraphOptions = {}) {
   const keys = generateSigningKeys();
   const logger = createLogger('users', process.env.TEST_LOG_LEVEL ?? 'silent');
   const db = createDb(inject('usersDatabaseUrl'));
-  const redis = createRedis(testRedisUrl, logger, 'users-login-throttle');
+  const redis = createRedis(options.redisUrl ?? testRedisUrl, logger, 'users-limits');
+  // Until the connection is up, limits count in memory (as while Redis is down): tests that
+  // count want Redis from the first request.
+  await redis.ping();
+  const prefix = inject('redisPrefix');
   const { apollo, httpServer } = createServer({
     deps: {
       db,
@@ -45,33 +71,49 @@ export async function startUsersSubgraph() {
         signingKey: await importPKCS8(keys.privateKeyPem, accessTokenAlgorithm),
         accessTokenTtlSeconds: 900,
         refreshTokenTtlDays: 30,
+        reuseGraceSeconds: options.reuseGraceSeconds ?? 10,
       },
-      bcryptCost,
+      bcryptCost: options.bcryptCost ?? bcryptCost,
       loginThrottle: createLoginThrottle({
         redis,
-        prefix: inject('redisPrefix'),
+        prefix,
         logger,
-        maxFailures: 10,
+        maxFailures: maxLoginFailures,
+        maxFailuresPerAddress: options.loginFailuresPerAddress ?? 100_000,
         windowSeconds: 900,
         lockoutSeconds: loginLockoutSeconds,
+      }),
+      registrationLimit: createRegistrationLimit({
+        redis,
+        prefix,
+        maxPerAddress: options.registrationsPerAddress ?? 100_000,
+        windowSeconds: 3600,
+      }),
+      passwordHashGate: createPasswordHashGate({
+        concurrency: 2,
+        perAddress: 1000,
+        queueLimit: 1000,
+        ...options.passwordHashing,
       }),
     },
     logger,
     metrics: createMetrics('users'),
     production: false,
     corsOrigins: '*',
+    internalSecret: options.internalSecret,
   });
   await apollo.start();
-  const port = await listen(httpServer, 0, '127.0.0.1');
+  const port = await listen(httpServer, 0, options.host ?? '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}/graphql`,
+    port,
     request: createGraphQLClient(`http://127.0.0.1:${port}/graphql`),
     db,
     keys,
     stop: async () => {
       await apollo.stop();
       await db.$disconnect();
-      await redis.quit();
+      redis.disconnect();
     },
   };
 }
@@ -108,13 +150,19 @@ export const LoginDocument = graphql(`
   }
 `);
 
-/** Registers a new customer through the API and returns its tokens. */
-export async function registerCustomer(subgraph: UsersSubgraph, name = 'Ada Customer') {
+/** Registers a new customer through the API, from `address` if given, and returns its tokens. */
+export async function registerCustomer(
+  subgraph: UsersSubgraph,
+  name = 'Ada Customer',
+  address?: string,
+) {
   const email = uniqueEmail();
   const password = `pw-${randomUUID()}`;
-  const { data, errors } = await subgraph.request(RegisterDocument, {
-    input: { email, password, name },
-  });
+  const { data, errors } = await subgraph.request(
+    RegisterDocument,
+    { input: { email, password, name } },
+    { headers: address ? { 'x-forwarded-for': address } : {} },
+  );
   if (!data) throw new Error(`register failed: ${JSON.stringify(errors)}`);
   return { ...data.register, email, password };
 }

@@ -91,7 +91,12 @@ export function createStreamConsumer(options: StreamConsumerOptions) {
     await redis.xack(stream, group, id);
   }
 
-  async function handleEntry([id, fields]: Entry, deliveries: number) {
+  /**
+   * `deliveries` is how often Redis has handed the entry out, this time included; `undefined`
+   * when it could not be read, which is never taken for the last delivery: a failure then means
+   * one more try, not the dead-letter stream.
+   */
+  async function handleEntry([id, fields]: Entry, deliveries: number | undefined) {
     const event = parseEvent(fields);
     if ('error' in event) return park(id, fields, event.error);
     if (!options.accepts.includes(event.type))
@@ -102,13 +107,30 @@ export function createStreamConsumer(options: StreamConsumerOptions) {
       // A stream entry's id starts with the time Redis added it, in ms.
       lag?.observe({ stream: options.stream }, (Date.now() - Number.parseInt(id, 10)) / 1000);
     } catch (error) {
-      if (deliveries >= maxDeliveries)
+      if (deliveries !== undefined && deliveries >= maxDeliveries)
         return park(id, fields, `failed ${deliveries} times: ${(error as Error).message}`);
       logger.warn(
         { err: error, stream, entry: id, type: event.type, deliveries },
         'event handling failed; will retry',
       );
     }
+  }
+
+  /**
+   * How often each of `ids` has been delivered. One XPENDING per id, for exactly that id: a range
+   * from the first to the last would also hold entries in between that were not claimed now, and
+   * a count would cut the ones at the end off.
+   */
+  async function deliveryCounts(ids: readonly string[]) {
+    const replies = await redis
+      .pipeline(ids.map((id) => ['xpending', stream, group, id, id, 1]))
+      .exec();
+    const counts = new Map<string, number>();
+    for (const [error, pending] of replies ?? []) {
+      const [entry] = error ? [] : (pending as [string, string, number, number][]);
+      if (entry) counts.set(entry[0], entry[3]);
+    }
+    return counts;
   }
 
   /** Takes over events pending longer than `claimIdleMs`, whoever they were delivered to. */
@@ -126,18 +148,8 @@ export function createStreamConsumer(options: StreamConsumerOptions) {
     )) as [string, (Entry | null)[]];
     const live = entries.filter((entry): entry is Entry => entry !== null && entry[1] !== null);
     if (live.length === 0) return;
-    const pending = (await redis.xpending(
-      stream,
-      group,
-      live[0]![0],
-      live.at(-1)![0],
-      live.length * 2,
-      consumer,
-    )) as [string, string, number, number][];
-    const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
-    await Promise.all(
-      live.map((entry) => handleEntry(entry, deliveries.get(entry[0]) ?? maxDeliveries)),
-    );
+    const deliveries = await deliveryCounts(live.map(([id]) => id));
+    await Promise.all(live.map((entry) => handleEntry(entry, deliveries.get(entry[0]))));
   }
 
   async function readNew() {

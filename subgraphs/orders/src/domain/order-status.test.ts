@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Viewer } from '@cartograph/shared';
 import { describe, expect, it } from 'vitest';
 import type { OrderStatus } from '../generated/prisma/client.js';
-import { assertRequestedTransition, canTransition } from './order-status.js';
+import { assertRequestedTransition, canTransition, releasesStock } from './order-status.js';
 
 const statuses: OrderStatus[] = [
   'PENDING',
@@ -33,6 +33,16 @@ describe('canTransition', () => {
   it.each(pairs)('%s -> %s follows the status machine', (from, to) => {
     expect(canTransition(from, to)).toBe(legal.has(`${from}>${to}`));
   });
+});
+
+describe('releasesStock', () => {
+  it.each(pairs)(
+    '%s -> %s asks for stock back only when an order that may hold it is cancelled',
+    (from, to) => {
+      const mayHold = from === 'PENDING' || from === 'CONFIRMED' || from === 'PAID';
+      expect(releasesStock(from, to)).toBe(to === 'CANCELLED' && mayHold);
+    },
+  );
 });
 
 describe('assertRequestedTransition', () => {

@@ -18,11 +18,13 @@ const systemOnly: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED'];
 export const canTransition = (from: OrderStatus, to: OrderStatus) => transitions[from].includes(to);
 
 /**
- * Whether a move gives reserved stock back: cancelling an order whose stock was reserved.
- * (An order cancelled while PENDING gets its stock back if the reservation lands afterwards.)
+ * Whether a move asks for the order's stock back: cancelling an order whose stock is or may be
+ * reserved. A PENDING order may already hold stock whose answer was lost on the way; the
+ * products subgraph answers a release for an order it never reserved by refusing any later
+ * reservation for it, so the release is safe to send either way.
  */
 export const releasesStock = (from: OrderStatus, to: OrderStatus) =>
-  to === 'CANCELLED' && (from === 'CONFIRMED' || from === 'PAID');
+  to === 'CANCELLED' && (from === 'PENDING' || from === 'CONFIRMED' || from === 'PAID');
 
 /**
  * Checks a move requested through the API. Admins move orders along the machine (PAID, SHIPPED,

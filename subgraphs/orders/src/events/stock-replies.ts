@@ -17,8 +17,12 @@ export const handledReplies = ['StockReserved', 'StockRejected', 'StockReleased'
 
 /**
  * Applies the products subgraph's answer to an order, once: the event id is recorded in the
- * same transaction, and a reply for an order that moved on changes nothing, except that stock
- * reserved for an order cancelled while PENDING is asked back.
+ * same transaction, and a reply for an order that moved on changes nothing but the record of a
+ * release. A CANCELLED order keeps its status whatever arrives: StockRejected (its reservation
+ * refused, say because the cancel's release came first) changes nothing, StockReleased records
+ * that its stock is back (which ends the release's redelivery), and a StockReserved that lands
+ * before that asks for the stock back once more (the cancel already did; products gives units
+ * back once however often it is asked).
  */
 export function handleStockReply(db: Db, event: IncomingEvent): Promise<void> {
   return db.$transaction(async (tx) => {

@@ -5,8 +5,32 @@ import type { Reservation } from '../generated/prisma/client.js';
 import type { Db, Tx } from './db.js';
 import { stockChanged } from './product-store.js';
 
-/** The answer a reservation gave; sent again, with the same id, when its request comes again. */
-function replyTo(reservation: Reservation): OutgoingEvent {
+/** The reason given for a reservation requested after its order's release. */
+export const cancelledReason = 'order cancelled';
+
+/**
+ * A release that found nothing reserved: a RELEASED row without lines, so the order's
+ * reservation, if its request still comes, is refused instead of taking stock nobody would give
+ * back.
+ */
+const isTombstone = (reservation: Reservation) =>
+  reservation.status === 'RELEASED' && (reservation.lines as unknown[]).length === 0;
+
+/**
+ * The answer a reservation gave; sent again, with the same id, when its request comes again.
+ * A tombstone has given none yet: a request for it is refused, line by line, with the row's
+ * reply id, so repeats of that answer are one event too.
+ */
+function replyTo(reservation: Reservation, request: EventPayload<'ReserveStock'>): OutgoingEvent {
+  if (isTombstone(reservation)) {
+    const reasons = request.lines.map(({ productId }) => ({ productId, reason: cancelledReason }));
+    return newEvent(
+      'StockRejected',
+      reservation.orderId,
+      { orderId: reservation.orderId, reasons },
+      reservation.replyEventId,
+    );
+  }
   if (reservation.status === 'REJECTED') {
     const reasons = reservation.reasons as EventPayload<'StockRejected'>['reasons'];
     return newEvent(
@@ -84,7 +108,7 @@ export function reserveStock(
       ON CONFLICT (order_id) DO NOTHING`;
     if (claimed === 0) {
       const existing = await tx.reservation.findUniqueOrThrow({ where: { orderId } });
-      await enqueueEvents(tx, [replyTo(existing)]);
+      await enqueueEvents(tx, [replyTo(existing, request)]);
       return existing.status;
     }
     const products = await lockProducts(
@@ -97,7 +121,7 @@ export function reserveStock(
         where: { orderId },
         data: { status: 'REJECTED', reasons: decision.reasons },
       });
-      await enqueueEvents(tx, [replyTo(rejected)]);
+      await enqueueEvents(tx, [replyTo(rejected, request)]);
       return rejected.status;
     }
     const changes = await moveStock(
@@ -109,23 +133,41 @@ export function reserveStock(
       where: { orderId },
       data: { lines: decision.lines as unknown as object[] },
     });
-    await enqueueEvents(tx, [replyTo(reserved), ...changes]);
+    await enqueueEvents(tx, [replyTo(reserved, request), ...changes]);
     return reserved.status;
   });
 }
 
 /**
  * Gives a cancelled order's stock back, exactly once: only the transaction that moves the
- * reservation from RESERVED to RELEASED returns the units. Every request is answered.
+ * reservation from RESERVED to RELEASED returns the units. Where there is no reservation yet, it
+ * leaves a tombstone that refuses the order's reservation should its request still come. The
+ * tombstone is inserted like a reservation's claim, ON CONFLICT DO NOTHING on the order: against
+ * a concurrent reservation, one of the two inserts waits for the other's commit, so either the
+ * reservation finds the tombstone, or this release finds the committed reservation and gives
+ * its units back. Every request is answered.
  */
-export function releaseStock(db: Db, request: EventPayload<'ReleaseStock'>) {
+export function releaseStock(
+  db: Db,
+  requestEventId: string,
+  request: EventPayload<'ReleaseStock'>,
+) {
   return db.$transaction(async (tx) => {
     const { orderId } = request;
+    const reply = newEvent('StockReleased', orderId, { orderId });
+    const tombstone = await tx.$executeRaw`
+      INSERT INTO reservations
+        (order_id, status, request_event_id, reply_event_id, lines, released_at)
+      VALUES (${orderId}, 'RELEASED', ${requestEventId}, ${randomUUID()}, '[]'::jsonb, now())
+      ON CONFLICT (order_id) DO NOTHING`;
+    if (tombstone === 1) {
+      await enqueueEvents(tx, [reply]);
+      return false;
+    }
     const released = await tx.reservation.updateManyAndReturn({
       where: { orderId, status: 'RESERVED' },
       data: { status: 'RELEASED', releasedAt: new Date() },
     });
-    const reply = newEvent('StockReleased', orderId, { orderId });
     if (released.length === 0) {
       await enqueueEvents(tx, [reply]);
       return false;

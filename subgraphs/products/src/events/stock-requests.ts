@@ -8,5 +8,5 @@ export const handledRequests = ['ReserveStock', 'ReleaseStock'] as const;
 /** Handles one stock request; the caller publishes the outbox afterwards. */
 export async function handleStockRequest(db: Db, event: IncomingEvent): Promise<void> {
   if (event.type === 'ReserveStock') await reserveStock(db, event.id, event.payload);
-  if (event.type === 'ReleaseStock') await releaseStock(db, event.payload);
+  if (event.type === 'ReleaseStock') await releaseStock(db, event.id, event.payload);
 }

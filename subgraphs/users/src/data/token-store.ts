@@ -23,24 +23,28 @@ export function findRefreshToken(db: Db, tokenHash: string) {
       familyId: true,
       expiresAt: true,
       usedAt: true,
+      successorSealed: true,
       family: { select: { userId: true, revokedAt: true } },
     },
   });
 }
 
+export type StoredRefreshToken = NonNullable<Awaited<ReturnType<typeof findRefreshToken>>>;
+
 /**
- * Rotates a token: marks it used and adds its successor to the family, or does nothing and
- * returns false when a concurrent call used it first.
+ * Rotates a token: marks it used, keeps its successor sealed beside it (or null) and adds the
+ * successor to the family; or does nothing and returns false when a concurrent call used it
+ * first. That call's row lock makes this one wait until it has committed.
  */
 export function rotateRefreshToken(
   db: Db,
   token: { id: string; familyId: string },
-  next: { tokenHash: string; expiresAt: Date },
+  next: { tokenHash: string; expiresAt: Date; sealed: Uint8Array<ArrayBuffer> | null },
 ): Promise<boolean> {
   return db.$transaction(async (tx: Tx) => {
     const { count } = await tx.refreshToken.updateMany({
       where: { id: token.id, usedAt: null },
-      data: { usedAt: new Date() },
+      data: { usedAt: new Date(), successorSealed: next.sealed },
     });
     if (count === 0) return false;
     await tx.refreshToken.create({

@@ -7,13 +7,17 @@ import {
   insertTokenFamily,
   revokeTokenFamily,
   rotateRefreshToken,
+  type StoredRefreshToken,
 } from '../data/token-store.js';
 import { findUsersByIds, type UserRow } from '../data/user-store.js';
+import { openSuccessor, sealSuccessor } from './sealed-successor.js';
 
 export interface SessionConfig extends TokenSettings {
   signingKey: CryptoKey;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
+  /** How long after rotation a token presented again still gets its successor (RFC 9700). */
+  reuseGraceSeconds: number;
 }
 
 export interface AuthPayloadRow {
@@ -66,30 +70,49 @@ export async function startSession(
 const invalidRefreshToken = () => unauthenticated('Invalid refresh token');
 
 /**
- * Exchanges a refresh token for a new pair. A token is good once: presenting one that was
- * already rotated means it leaked, so its whole family is revoked.
+ * Exchanges a refresh token for a new pair. A token is good once; presenting it again means it
+ * leaked, so its whole family is revoked, unless it comes back within `reuseGraceSeconds` of its
+ * rotation (two tabs refreshing at once, a retry after a lost answer): then it gets the very
+ * successor it was rotated into, with a fresh access token, so there is never a second one.
  */
 export async function rotateSession(
   db: Db,
   token: string,
   config: SessionConfig,
 ): Promise<AuthPayloadRow> {
-  const stored = await findRefreshToken(db, hashToken(token));
+  const tokenHash = hashToken(token);
+  const stored = await findRefreshToken(db, tokenHash);
   if (!stored || stored.family.revokedAt || stored.expiresAt <= new Date()) {
     throw invalidRefreshToken();
   }
-  if (stored.usedAt) {
-    await revokeTokenFamily(db, stored.familyId);
-    throw invalidRefreshToken();
-  }
+  if (stored.usedAt) return presentedAgain(db, token, stored, config);
   const [user] = await findUsersByIds(db, [stored.family.userId]);
   if (!user) throw invalidRefreshToken();
   const next = newRefreshToken(config);
-  if (!(await rotateRefreshToken(db, stored, next))) {
+  const sealed = config.reuseGraceSeconds > 0 ? sealSuccessor(next.token, token) : null;
+  if (!(await rotateRefreshToken(db, stored, { ...next, sealed }))) {
+    // A concurrent call rotated it first and has committed: answer as a repeat of that one.
+    return presentedAgain(db, token, await findRefreshToken(db, tokenHash), config);
+  }
+  return payload(user, next.token, config);
+}
+
+async function presentedAgain(
+  db: Db,
+  token: string,
+  stored: StoredRefreshToken | null,
+  config: SessionConfig,
+): Promise<AuthPayloadRow> {
+  if (!stored?.usedAt || stored.family.revokedAt) throw invalidRefreshToken();
+  const inGrace = Date.now() < stored.usedAt.getTime() + config.reuseGraceSeconds * 1000;
+  const successor =
+    inGrace && stored.successorSealed ? openSuccessor(stored.successorSealed, token) : null;
+  const [user] = successor ? await findUsersByIds(db, [stored.family.userId]) : [];
+  if (!successor || !user) {
     await revokeTokenFamily(db, stored.familyId);
     throw invalidRefreshToken();
   }
-  return payload(user, next.token, config);
+  return payload(user, successor, config);
 }
 
 /** Logout: revokes the family of the given token. False when the token is unknown. */

@@ -27,10 +27,15 @@ function authenticated(context: Context, payload: AuthPayloadRow) {
 
 export const Mutation: MutationResolvers = {
   register: async (_parent, { input }, context) => {
-    const { db, sessions, bcryptCost } = context;
+    const { db, sessions, bcryptCost, registrationLimit, passwordHashGate, clientAddress } =
+      context;
     const email = normalizeEmail(input.email);
     const name = normalizeName(input.name);
-    const passwordHash = await hashPassword(checkPassword(input.password), bcryptCost);
+    const password = checkPassword(input.password);
+    const passwordHash = await passwordHashGate.run(clientAddress, async () => {
+      await registrationLimit.attempt(clientAddress);
+      return hashPassword(password, bcryptCost);
+    });
     const user = await insertUser(db, { email, name, passwordHash }).catch((error: unknown) => {
       throw prismaCode(error) === 'P2002' ? emailTaken() : error;
     });
@@ -38,16 +43,22 @@ export const Mutation: MutationResolvers = {
   },
 
   login: async (_parent, { input }, context) => {
-    const { db, sessions, bcryptCost, loginThrottle, clientAddress } = context;
+    const { db, sessions, bcryptCost, loginThrottle, passwordHashGate, clientAddress } = context;
     // One message for every failure, so login never tells which emails have accounts.
     const failed = () => unauthenticated('Invalid email or password');
     const email = input.email.trim().toLowerCase();
-    // Before the lookup: known and unknown emails count and lock out alike, and a refusal
-    // costs no query and no bcrypt, so it tells nothing about the account or the password.
-    await loginThrottle.attempt(email, clientAddress);
-    const found = email.length <= 254 ? await findCredentialsByEmail(db, email) : null;
-    const ok = await verifyPassword(input.password, found?.passwordHash ?? null, bcryptCost);
-    if (!found || !ok) throw failed();
+    const found = await passwordHashGate.run(clientAddress, async () => {
+      // Before the lookup: known and unknown emails count and lock out alike, and a refusal
+      // costs no query and no bcrypt, so it tells nothing about the account or the password.
+      await loginThrottle.attempt(email, clientAddress);
+      const stored = email.length <= 254 ? await findCredentialsByEmail(db, email) : null;
+      const ok = await verifyPassword(input.password, stored?.passwordHash ?? null, bcryptCost);
+      return ok ? stored : null;
+    });
+    if (!found) {
+      await loginThrottle.failed(clientAddress);
+      throw failed();
+    }
     await loginThrottle.succeeded(email, clientAddress);
     const { passwordHash: _hash, ...user } = found;
     return authenticated(context, await startSession(db, user, sessions));
