@@ -5,6 +5,7 @@ import {
   createLogger,
   createMetrics,
   createRedis,
+  databaseQueryCounter,
   listen,
   readPem,
   serverSettingsFromEnv,
@@ -25,7 +26,12 @@ const publicKeyPem = createPublicKey(privateKeyPem)
   .export({ type: 'spki', format: 'pem' })
   .toString();
 const tokenSettings = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
-const db = createDb(env.USERS_DATABASE_URL, env.DATABASE_POOL_SIZE);
+const metrics = createMetrics('users');
+const db = createDb(
+  env.USERS_DATABASE_URL,
+  env.DATABASE_POOL_SIZE,
+  databaseQueryCounter(metrics.registry),
+);
 const redis = createRedis(env.REDIS_URL, logger, 'users-login-throttle');
 
 const { apollo, httpServer } = createServer({
@@ -49,7 +55,7 @@ const { apollo, httpServer } = createServer({
     }),
   },
   logger,
-  metrics: createMetrics('users'),
+  metrics,
   ...serverSettingsFromEnv(env),
 });
 
