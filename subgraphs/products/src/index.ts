@@ -4,6 +4,7 @@ import {
   createLogger,
   createMetrics,
   createRedis,
+  databaseQueryCounter,
   listen,
   serverSettingsFromEnv,
   startTracing,
@@ -19,8 +20,12 @@ import { createServer } from './server.js';
 const stopTracing = await startTracing('products');
 const env = loadEnv();
 const logger = createLogger('products', env.LOG_LEVEL);
-const db = createDb(env.PRODUCTS_DATABASE_URL, env.DATABASE_POOL_SIZE);
 const metrics = createMetrics('products');
+const db = createDb(
+  env.PRODUCTS_DATABASE_URL,
+  env.DATABASE_POOL_SIZE,
+  databaseQueryCounter(metrics.registry),
+);
 const events = createEventRuntime({
   name: 'products',
   redisUrl: env.REDIS_URL,
@@ -40,6 +45,7 @@ const stockChanges = followStockChanges({
   redis: createRedis(env.REDIS_URL, logger, 'products-changes'),
   prefix: env.REDIS_PREFIX,
   logger,
+  db,
 });
 
 const { apollo, httpServer } = createServer({
