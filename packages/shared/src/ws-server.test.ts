@@ -120,7 +120,11 @@ describe('serveGraphQLOverWebSocket', () => {
 
     expect(failures).toMatchObject([
       [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-      { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+      {
+        errors: [
+          { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        ],
+      },
       [{ extensions: { code: 'UNAUTHENTICATED' } }],
       [{ extensions: { code: 'UNAUTHENTICATED' } }],
       [{ extensions: { code: 'UNAUTHENTICATED' } }],
