@@ -104,6 +104,8 @@ export default async function setup(project: TestProject) {
       // 200 orders at once on a loaded 2-core machine can queue longer than production's 10 s.
       SUBGRAPH_TIMEOUT_MS: '30000',
       RATE_LIMIT_PER_USER: '1000000',
+      MAX_WS_CONNECTIONS_PER_ADDRESS: '100000',
+      MAX_SUBSCRIPTIONS_PER_ADDRESS: '100000',
     });
     project.provide('routerUrl', router.url);
     project.provide('subgraphUrls', subgraphUrls);
