@@ -151,3 +151,85 @@ describe('serveGraphQLOverWebSocket', () => {
     await Promise.all([lowerCase.dispose(), bare.dispose()]);
   });
 });
+
+describe('serveGraphQLOverWebSocket per-client caps', () => {
+  const cappedServer = createServer();
+  let cappedUrl: string;
+  let capped: { dispose(): Promise<void> };
+  beforeAll(async () => {
+    capped = serveGraphQLOverWebSocket({
+      httpServer: cappedServer,
+      schema,
+      logger: createLogger('ws-test', 'silent'),
+      verifyAccessToken: await createAccessTokenVerifier(keys.publicKeyPem, testTokenSettings),
+      context: async (_authorization, viewer) => ({ viewer }),
+      perClient: {
+        key: (request) => String(request.headers['x-client']),
+        maxConnections: 5,
+        maxSubscriptions: 2,
+      },
+    });
+    cappedUrl = `ws://127.0.0.1:${await listen(cappedServer, 0, '127.0.0.1')}/graphql`;
+  });
+  afterAll(() => capped.dispose());
+
+  /** A raw graphql-transport-ws socket for `client`, acknowledged, and every message it gets. */
+  async function rawSocket(client: string) {
+    const socket = new WebSocket(cappedUrl, 'graphql-transport-ws', {
+      headers: { 'x-client': client },
+    });
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    const send = (message: object) => socket.send(JSON.stringify(message));
+    const arrived = async (check: () => boolean) => {
+      const deadline = Date.now() + 5000;
+      while (!check() && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    const answered = async (id: string) => {
+      await arrived(() => messages.some((message) => message.id === id));
+      return messages.find((message) => message.id === id);
+    };
+    await arrived(() => messages.some((message) => message.type === 'connection_ack'));
+    return { socket, messages, send, answered };
+  }
+
+  /** Subscribes to ticks under `ids` on a fresh socket: which got a tick, which an error. */
+  async function holdTicks(client: string, ids: string[]) {
+    const raw = await rawSocket(client);
+    const before = ticks.size;
+    for (const id of ids)
+      raw.send({ id, type: 'subscribe', payload: { query: 'subscription { ticks }' } });
+    const deadline = Date.now() + 5000;
+    const settled = () =>
+      ticks.size - before + raw.messages.filter((message) => message.type === 'error').length;
+    while (settled() < ids.length && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    ticks.publish([], 1);
+    await Promise.all(ids.map((id) => raw.answered(id)));
+    const outcome = ids.map((id) => raw.messages.find((message) => message.id === id)?.type);
+    raw.socket.close();
+    while (ticks.size > before) await new Promise((resolve) => setTimeout(resolve, 10));
+    return outcome;
+  }
+
+  it('gives every place back however a client ends its operations, reused ids included', async () => {
+    const raw = await rawSocket('reuser');
+
+    // Ended and started again under the same id as fast as the socket goes, so that a new
+    // operation often starts before the one it replaces has finished ending.
+    for (let round = 0; round < 100; round++) {
+      raw.send({ id: '1', type: 'subscribe', payload: { query: 'subscription { ticks }' } });
+      raw.send({ id: '1', type: 'complete' });
+    }
+    raw.socket.close();
+    // Closing frees what the socket held; both places are free again soon after.
+    let outcome: (string | undefined)[] = [];
+    for (let attempt = 0; attempt < 20 && outcome.join() !== 'next,next'; attempt++)
+      outcome = await holdTicks('reuser', ['a', 'b']);
+
+    expect(outcome).toEqual(['next', 'next']);
+  });
+});

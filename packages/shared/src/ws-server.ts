@@ -82,8 +82,11 @@ export interface WsServerOptions {
 interface ConnectionState {
   authorization?: string;
   expiry?: NodeJS.Timeout;
-  /** Releases of the per-client subscription slots this connection's operations hold, by id. */
-  slots: Map<string, () => void>;
+  /**
+   * Releases of the per-client subscription slots this connection's operations hold, by their
+   * `subscribe` payload: an id may be reused once its operation ends, a payload never is.
+   */
+  slots: Map<object, () => void>;
 }
 
 const expiredMessage = 'Access token expired';
@@ -170,7 +173,7 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
   }
 
   /** Everything before an operation runs; a GraphQL error refuses just this operation. */
-  async function prepare(ctx: WsContext, id: string, payload: SubscribePayload, requestId: string) {
+  async function prepare(ctx: WsContext, payload: SubscribePayload, requestId: string) {
     const state = connections.get(ctx)!;
     const limit = options.maxSubscriptionsPerConnection ?? defaultMaxSubscriptionsPerConnection;
     if (Object.keys(ctx.subscriptions).length > limit) {
@@ -229,7 +232,7 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
     ) {
       const release = subscriptionSlots.take(perClient.key(request));
       if (!release) return [rateLimited(subscriptionCapRetryAfterSeconds)];
-      state.slots.set(id, release);
+      state.slots.set(payload, release);
     }
     return {
       schema,
@@ -273,16 +276,16 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
         clearTimeout(state?.expiry);
         for (const release of state?.slots.values() ?? []) release();
       },
-      onComplete: (ctx, id) => {
+      onComplete: (ctx, _id, payload) => {
         const state = connections.get(ctx);
-        state?.slots.get(id)?.();
-        state?.slots.delete(id);
+        state?.slots.get(payload)?.();
+        state?.slots.delete(payload);
       },
-      onSubscribe: async (ctx, id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const requestId = requestIdFrom(payload.extensions?.requestId);
         operationIds.set(payload, requestId);
         try {
-          return await prepare(ctx, id, payload, requestId);
+          return await prepare(ctx, payload, requestId);
         } catch (error) {
           return [asGraphQLError(error)];
         }
