@@ -126,9 +126,12 @@ export const defaultMaxSubscriptionsPerConnection = 100;
 /**
  * GraphQL over WebSocket (the graphql-transport-ws protocol) on a service's HTTP server, at the
  * same path as HTTP. The token comes with `connection_init` (`{ authorization }`) or, when the
- * router multiplexes many clients over one connection, with each operation's `extensions`.
- * Every operation gets the same limits, NUL guard, validation and error masking as over HTTP; a
- * connection closes (4401) and a subscription ends with UNAUTHENTICATED when its token expires.
+ * router multiplexes many clients over one connection, with each operation's `extensions`,
+ * under HTTP's rule (`authenticate`): a bad one in connection_init closes the connection (4403),
+ * one in an operation fails that operation. Every operation gets the same limits, NUL guard,
+ * validation and error masking as over HTTP, and whatever fails while it starts is its own
+ * error, never the connection's end; a connection closes (4401) and a subscription ends with
+ * UNAUTHENTICATED when its token expires.
  */
 export function serveGraphQLOverWebSocket(options: WsServerOptions) {
   const { logger, schema, metrics } = options;
