@@ -1,15 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  authenticate,
   requestIdFrom,
   requestIdHeader,
-  viewerFromAuthorization,
   type AccessTokenVerifier,
   type Viewer,
 } from '@cartograph/shared';
 import { clientAddress, type RateLimits } from './rate-limits.js';
 
 export interface RouterContext {
-  /** The client's header, forwarded as is to every subgraph, which verify it themselves. */
+  /** The client's token as `Bearer <token>`, forwarded to every subgraph, which verify it too. */
   authorization?: string;
   viewer: Viewer | null;
   /** Where the request came from; subgraphs get it as `X-Forwarded-For` (login throttling). */
@@ -35,8 +35,10 @@ export async function createContext(
 ): Promise<RouterContext> {
   const fromAddress = await options.rateLimits?.address(req);
   if (fromAddress) throw fromAddress;
-  const authorization = req.headers.authorization;
-  const viewer = await viewerFromAuthorization(authorization, options.verifyAccessToken);
+  const { viewer, authorization } = await authenticate(
+    req.headers.authorization,
+    options.verifyAccessToken,
+  );
   const fromUser = viewer && (await options.rateLimits?.user(viewer));
   if (fromUser) throw fromUser;
   return {

@@ -35,6 +35,9 @@ const schema = z.object({
   /** Reconnection attempts to a subgraph that went away before its subscriptions end. */
   SUBGRAPH_WS_RETRY_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(8),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Open graphql-ws sockets, and live subscriptions, per client address and process; 0 is off. */
+  MAX_WS_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(50),
+  MAX_SUBSCRIPTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(500),
   /** Automatic persisted queries over HTTP, cached in Redis under REDIS_PREFIX. */
   PERSISTED_QUERIES: flagVar(true),
   /** How long a registered query is kept; at most 30 days. */

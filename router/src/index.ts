@@ -42,6 +42,8 @@ const router = createRouter({
     queueLimit: env.SUBSCRIPTION_QUEUE_LIMIT,
     retryAttempts: env.SUBGRAPH_WS_RETRY_ATTEMPTS,
     maxPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    maxConnectionsPerAddress: env.MAX_WS_CONNECTIONS_PER_ADDRESS,
+    maxPerAddress: env.MAX_SUBSCRIPTIONS_PER_ADDRESS,
   },
   limits: operationLimitsFromEnv(env),
   maxRequestBytes: env.MAX_REQUEST_BYTES,

@@ -47,6 +47,9 @@ export interface SubscriptionLimits {
   /** Reconnection attempts to a subgraph that went away, before its subscriptions end. */
   retryAttempts: number;
   maxPerConnection: number;
+  /** Per client address, in this process (0 = no cap): open sockets, and live subscriptions. */
+  maxConnectionsPerAddress: number;
+  maxPerAddress: number;
 }
 
 export interface RouterOptions {
@@ -181,6 +184,11 @@ export function createRouter(options: RouterOptions) {
     maxMessageBytes: options.maxRequestBytes,
     verifyAccessToken: options.verifyAccessToken,
     maxSubscriptionsPerConnection: options.subscriptions.maxPerConnection,
+    perClient: {
+      key: (request) => clientAddress(request, options.trustedProxies),
+      maxConnections: options.subscriptions.maxConnectionsPerAddress,
+      maxSubscriptions: options.subscriptions.maxPerAddress,
+    },
     checkDocument:
       trustedDocuments &&
       ((query, extensions) =>

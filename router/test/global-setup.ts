@@ -110,6 +110,8 @@ export default async function setup(project: TestProject) {
       SUBGRAPH_TIMEOUT_MS: '30000',
       RATE_LIMIT_PER_USER: '1000000',
       APQ_REGISTRATIONS_PER_ADDRESS: '1000000',
+      MAX_WS_CONNECTIONS_PER_ADDRESS: '100000',
+      MAX_SUBSCRIPTIONS_PER_ADDRESS: '100000',
     });
     project.provide('routerUrl', router.url);
     project.provide('subgraphUrls', subgraphUrls);

@@ -4,7 +4,10 @@ import {
   generateSigningKeys,
   signTestToken,
 } from '@cartograph/shared/testing';
+import { print } from 'graphql';
+import { createClient, type Client, type SubscribePayload } from 'graphql-ws';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import WebSocket from 'ws';
 import { graphql } from './__generated__/gql.js';
 import { createCatalog, loginAdmin, registerCustomer, router } from './harness.js';
 
@@ -196,5 +199,114 @@ describe('subscriptions through the router', () => {
       product: { name: watched.name },
     });
     await client.dispose();
+  });
+});
+
+/** One operation's first result, or what ended it: its errors, or its connection's close. */
+function outcome(client: Client, payload: SubscribePayload) {
+  return new Promise<unknown>((resolve) => {
+    const stop = client.subscribe(payload, {
+      next: (result) => {
+        resolve(result);
+        stop();
+      },
+      error: resolve,
+      complete: () => resolve('completed'),
+    });
+  });
+}
+
+const connect = (connectionParams?: Record<string, unknown>) =>
+  createClient({ url: wsUrl(), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams });
+
+describe("one client's bad input through the router", () => {
+  it("ends only that client's connection or operation: every other subscription keeps receiving", async () => {
+    const customer = await registerCustomer(request);
+    const { products } = await createCatalog(request, adminToken, 1);
+    const product = products[0]!;
+    const placed = await request(
+      PlaceDocument,
+      { input: { items: [{ productId: product.id, quantity: 1 }], idempotencyKey: randomUUID() } },
+      { token: customer.accessToken },
+    );
+    const orderId = placed.data!.placeOrder.id;
+    const anonymous = createSubscriptionClient(wsUrl());
+    const signedIn = createSubscriptionClient(wsUrl(), { token: customer.accessToken });
+    const perOperation = createSubscriptionClient(wsUrl(), {
+      token: customer.accessToken,
+      tokenPerOperation: true,
+    });
+    const watchers = [
+      anonymous.subscribe(StockDocument, { ids: [product.id] }),
+      perOperation.subscribe(StockDocument, { ids: [product.id] }),
+    ];
+    const order = signedIn.subscribe(TrackOrderDocument, { id: orderId });
+    let status = (await order.next()).data?.orderStatusChanged.status;
+    while (status === 'PENDING') status = (await order.next()).data?.orderStatusChanged.status;
+    // Each is live upstream once a change reaches it (one made just before may be missed).
+    for (const watcher of watchers) {
+      for (;;) {
+        await request(AdjustDocument, { id: product.id, delta: 1 }, { token: adminToken });
+        if (await watcher.next(2000).catch(() => undefined)) break;
+      }
+    }
+    const stock = { query: print(StockDocument), variables: { ids: [product.id] } };
+    const token = customer.accessToken;
+    const [bareInConnection, shared] = [connect({ authorization: token }), connect()];
+
+    const refusals = await Promise.all([
+      outcome(bareInConnection, stock),
+      outcome(shared, { ...stock, extensions: { authorization: token } }),
+      outcome(shared, { ...stock, extensions: { authorization: { token } } }),
+      outcome(shared, { ...stock, extensions: { authorization: `Bearer ${token}x` } }),
+    ]);
+    // An operation that fails at the router in a way of its own (a validation rule throws on a
+    // @skip variable) gets its error, and its connection's other subscription carries on.
+    const mixed = connect();
+    const alongside = mixed.iterate(stock);
+    const first = alongside.next();
+    let live = false;
+    while (!live) {
+      await request(AdjustDocument, { id: product.id, delta: 1 }, { token: adminToken });
+      live = await Promise.race([
+        first.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
+      ]);
+    }
+    const failing = await outcome(mixed, {
+      query: 'subscription Odd($s: Boolean!) { stockChanged @skip(if: $s) { stock } }',
+      variables: { s: true },
+    });
+    const { data: adjusted } = await request(
+      AdjustDocument,
+      { id: product.id, delta: 100 },
+      { token: adminToken },
+    );
+    await request(MoveDocument, { id: orderId, status: 'PAID' }, { token: adminToken });
+
+    expect(refusals).toMatchObject([
+      { code: 4403 },
+      [{ extensions: { code: 'UNAUTHENTICATED' } }],
+      [{ extensions: { code: 'UNAUTHENTICATED' } }],
+      [{ extensions: { code: 'UNAUTHENTICATED' } }],
+    ]);
+    expect(failing).toMatchObject([{ extensions: { code: expect.any(String) } }]);
+    const final = adjusted!.adjustStock.stock;
+    const fromAlongside = async () =>
+      (await alongside.next()).value as Awaited<ReturnType<(typeof watchers)[0]['next']>>;
+    const changes = [...watchers.map((watcher) => () => watcher.next()), fromAlongside];
+    for (const nextChange of changes) {
+      let change;
+      do change = (await nextChange()).data?.stockChanged;
+      while (change?.stock !== final);
+      expect(change).toEqual({ stock: final, product: { name: product.name } });
+    }
+    expect((await order.next()).data?.orderStatusChanged.status).toBe('PAID');
+    await alongside.return?.();
+    await Promise.all(
+      [anonymous, signedIn, perOperation, bareInConnection, shared, mixed].map((client) =>
+        client.dispose(),
+      ),
+    );
   });
 });

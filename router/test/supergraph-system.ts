@@ -62,6 +62,8 @@ export async function startSupergraphSystem(options: {
         ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPorts[i % options.orders]}/graphql`,
         RATE_LIMIT_PER_ADDRESS: '1000000',
         RATE_LIMIT_PER_USER: '1000000',
+        MAX_WS_CONNECTIONS_PER_ADDRESS: '100000',
+        MAX_SUBSCRIPTIONS_PER_ADDRESS: '100000',
         ...options.routerEnv,
       },
     });

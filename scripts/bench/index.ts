@@ -14,6 +14,7 @@ import {
   productListWithCategories,
 } from './queries.js';
 import { startBenchStack } from './stack.js';
+import { measureStockSubscriptions } from './stock-subscriptions.js';
 import { measureSubscriptions } from './subscriptions.js';
 
 const only = process.argv[2];
@@ -156,6 +157,22 @@ try {
         'max ms': row.max,
         'router peak RSS MiB': row.routerPeakRssMiB,
         'router CPU s': row.routerCpuSeconds,
+      })),
+    );
+    const stockRows = [];
+    for (const count of (process.env.BENCH_STOCK_SUBSCRIBERS ?? '1,5000').split(',').map(Number)) {
+      stockRows.push(await measureStockSubscriptions(stack, count));
+      console.log(`measured ${count} stock subscribers`);
+    }
+    console.log(
+      '\nStock changes: graphql-ws clients through the router following one product, changes one at a time',
+    );
+    console.table(
+      stockRows.map((row) => ({
+        subscribers: row.subscribers,
+        changes: row.changes,
+        'subscribers with every change': row.delivered,
+        'products DB queries per change': row.queriesPerChange,
       })),
     );
   }

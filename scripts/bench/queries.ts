@@ -67,7 +67,12 @@ export const orderOnly = /* GraphQL */ `
   }
 `;
 
-async function call<T>(url: string, query: string, variables: object, token?: string): Promise<T> {
+export async function call<T>(
+  url: string,
+  query: string,
+  variables: object,
+  token?: string,
+): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {

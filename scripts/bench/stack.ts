@@ -86,6 +86,9 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}) {
     ...subgraphUrls,
     RATE_LIMIT_PER_ADDRESS: '1000000000',
     RATE_LIMIT_PER_USER: '1000000000',
+    // On too, far above the bench's thousands of subscribers from this machine's one address.
+    MAX_WS_CONNECTIONS_PER_ADDRESS: '1000000',
+    MAX_SUBSCRIPTIONS_PER_ADDRESS: '1000000',
   });
   // The same router with operation limits, rate limits and APQ off, to price them.
   const unprotectedRouter = await start('router-unprotected', 'router', {

@@ -77,19 +77,40 @@ export async function createAccessTokenVerifier(
   }
 }
 
+/** Who an `Authorization` value proves the caller is, and that value as services are sent it. */
+export interface Authentication {
+  viewer: Viewer | null;
+  /** `Bearer <token>`, whatever case or spacing the caller used; absent when anonymous. */
+  authorization?: string;
+}
+
+/**
+ * The one rule for an `Authorization` value, wherever it comes from (an HTTP header, a
+ * graphql-ws `connection_init` payload or an operation's `extensions`): absent or empty is
+ * anonymous, `Bearer <token>` (scheme in any case) must verify, and anything else, a bare token
+ * included, is UNAUTHENTICATED. Only the canonical form is passed on, so every service behind
+ * the one that decided reads the same value the same way.
+ */
+export async function authenticate(
+  value: unknown,
+  verify: AccessTokenVerifier,
+): Promise<Authentication> {
+  if (value === undefined || value === '') return { viewer: null };
+  const match =
+    typeof value === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(value.trim()) : null;
+  if (!match?.[1]) throw unauthenticated('Malformed authorization: expected "Bearer <token>"');
+  return { viewer: await verify(match[1]), authorization: `Bearer ${match[1]}` };
+}
+
 /**
  * The viewer behind an `Authorization` header: null when there is none, UNAUTHENTICATED when a
- * token is present but not a valid Bearer access token.
+ * token is present but not a valid Bearer access token (`authenticate`'s rule).
  */
 export async function viewerFromAuthorization(
   header: string | undefined,
   verify: AccessTokenVerifier,
 ): Promise<Viewer | null> {
-  if (header === undefined || header === '') return null;
-  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim());
-  if (!match?.[1])
-    throw unauthenticated('Malformed Authorization header: expected "Bearer <token>"');
-  return verify(match[1]);
+  return (await authenticate(header, verify)).viewer;
 }
 
 /** The viewer, or UNAUTHENTICATED for an anonymous caller. */

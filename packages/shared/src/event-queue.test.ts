@@ -43,3 +43,19 @@ describe('EventHub', () => {
     expect(hub.size).toBe(0);
   });
 });
+
+describe('EventHub.listening', () => {
+  it('says whether a key, or everything, has a listener', async () => {
+    const hub = new EventHub<string>();
+    const one = hub.listen(['order-1']);
+
+    const before = [hub.listening(['order-1', 'user-1']), hub.listening(['order-2'])];
+    const everything = hub.listen(['*']);
+    const withEverything = hub.listening(['order-2']);
+    await Promise.all([one.return(), everything.return()]);
+
+    expect(before).toEqual([true, false]);
+    expect(withEverything).toBe(true);
+    expect(hub.listening(['order-1'])).toBe(false);
+  });
+});

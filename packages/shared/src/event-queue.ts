@@ -119,6 +119,11 @@ export class EventHub<T> {
     return queue;
   }
 
+  /** Whether anything published under `keys` would reach a listener: whether to prepare it. */
+  listening(keys: readonly string[]) {
+    return this.listeners.has('*') || keys.some((key) => this.listeners.has(key));
+  }
+
   publish(keys: readonly string[], event: T) {
     const delivered = new Set<EventQueue<T>>();
     for (const key of [...keys, '*']) {

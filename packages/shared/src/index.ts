@@ -13,6 +13,7 @@ export * from './metrics.js';
 export * from './event-queue.js';
 export * from './streams.js';
 export * from './ws-server.js';
+export * from './client-slots.js';
 export * from './operation-limits.js';
 export * from './operation-cost.js';
 export * from './internal-auth.js';

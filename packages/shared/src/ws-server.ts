@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import {
+  getOperationAST,
   GraphQLError,
   execute as graphqlExecute,
   subscribe as graphqlSubscribe,
@@ -14,12 +15,13 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import { CloseCode, type Context as WsContext } from 'graphql-ws';
+import { CloseCode, type SubscribePayload, type Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
-import type { AccessTokenVerifier, Viewer } from './auth.js';
-import { createErrorMasker, unauthenticated, withoutSuggestions } from './errors.js';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { authenticate, type AccessTokenVerifier, type Viewer } from './auth.js';
+import { createClientSlots } from './client-slots.js';
+import { createErrorMasker, rateLimited, unauthenticated, withoutSuggestions } from './errors.js';
 import { defaultBodyLimitBytes } from './http-server.js';
 import { operationContainsNul } from './input-guard.js';
 import type { Metrics } from './metrics.js';
@@ -70,6 +72,16 @@ export interface WsServerOptions {
   ) => Promise<GraphQLError | undefined>;
   /** Live subscriptions one connection may hold. */
   maxSubscriptionsPerConnection?: number;
+  /**
+   * Caps per client, counted in this process: open connections (over it, closed with 4429) and
+   * live subscriptions over all of them (over it, RATE_LIMITED). 0 is no cap.
+   */
+  perClient?: {
+    /** Who a connection belongs to: the router's client address. */
+    key: (request: IncomingMessage) => string;
+    maxConnections: number;
+    maxSubscriptions: number;
+  };
   /** Runs before parsing; an error refuses the operation (the router's trusted documents). */
   checkDocument?: (
     query: string,
@@ -80,6 +92,11 @@ export interface WsServerOptions {
 interface ConnectionState {
   authorization?: string;
   expiry?: NodeJS.Timeout;
+  /**
+   * Releases of the per-client subscription slots this connection's operations hold, by their
+   * `subscribe` payload: an id may be reused once its operation ends, a payload never is.
+   */
+  slots: Map<object, () => void>;
 }
 
 const expiredMessage = 'Access token expired';
@@ -89,15 +106,46 @@ const operationExpiryGraceMs = 1000;
 const isVariableError = (error: GraphQLError) =>
   error.nodes?.length === 1 && error.nodes[0]!.kind === Kind.VARIABLE_DEFINITION;
 
+/** How a connection over its client's cap is closed: a code and reason a client can read. */
+export const tooManyConnections = { code: 4429, reason: 'Too many connections' } as const;
+/** What RATE_LIMITED says to wait when a client holds its most subscriptions. */
+const subscriptionCapRetryAfterSeconds = 5;
+
+/**
+ * A failure as the GraphQL error of the one operation it belongs to. graphql-ws closes the whole
+ * connection (4500) on anything thrown while it handles a message, and on an `onSubscribe`
+ * answer that is not all GraphQLErrors; the router's upstream connections carry many clients'
+ * operations, so one failing operation must never get that far. Anything unexpected is masked
+ * (INTERNAL_SERVER_ERROR, logged with its request id) by `onError`/`onNext` like every error.
+ */
+const asGraphQLError = (error: unknown) =>
+  error instanceof GraphQLError
+    ? error
+    : new GraphQLError('Internal server error', {
+        originalError: error instanceof Error ? error : new Error(String(error)),
+      });
+
+/** Runs an operation's subscribe or execute, answering a throw as the operation's error. */
+async function settle(run: () => MaybeAsyncResult) {
+  try {
+    return await run();
+  } catch (error) {
+    return { errors: [asGraphQLError(error)] };
+  }
+}
+
 /** Operations one connection may hold unless configured otherwise (the router spreads over this). */
 export const defaultMaxSubscriptionsPerConnection = 100;
 
 /**
  * GraphQL over WebSocket (the graphql-transport-ws protocol) on a service's HTTP server, at the
  * same path as HTTP. The token comes with `connection_init` (`{ authorization }`) or, when the
- * router multiplexes many clients over one connection, with each operation's `extensions`.
- * Every operation gets the same limits, NUL guard, validation and error masking as over HTTP; a
- * connection closes (4401) and a subscription ends with UNAUTHENTICATED when its token expires.
+ * router multiplexes many clients over one connection, with each operation's `extensions`,
+ * under HTTP's rule (`authenticate`): a bad one in connection_init closes the connection (4403),
+ * one in an operation fails that operation. Every operation gets the same limits, NUL guard,
+ * validation and error masking as over HTTP, and whatever fails while it starts is its own
+ * error, never the connection's end; a connection closes (4401) and a subscription ends with
+ * UNAUTHENTICATED when its token expires.
  */
 export function serveGraphQLOverWebSocket(options: WsServerOptions) {
   const { logger, schema, metrics } = options;
@@ -134,25 +182,129 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
     // `ws` reads up to 100 MiB per message unless told otherwise.
     maxPayload: options.maxMessageBytes ?? defaultBodyLimitBytes,
   });
+  const { perClient } = options;
+  const connectionSlots = createClientSlots(perClient?.maxConnections ?? 0);
+  const subscriptionSlots = createClientSlots(perClient?.maxSubscriptions ?? 0);
+  /** Sockets closed for their client's connection cap; nothing they send is handled. */
+  const refused = new WeakSet<WebSocket>();
+  // Counted from the moment a socket opens, so sockets that never send connection_init count too.
+  if (perClient) {
+    wsServer.on('connection', (socket, request) => {
+      const release = connectionSlots.take(perClient.key(request));
+      if (!release) {
+        refused.add(socket);
+        socket.close(tooManyConnections.code, tooManyConnections.reason);
+        return;
+      }
+      socket.once('close', release);
+    });
+  }
+
+  /** Everything before an operation runs; a GraphQL error refuses just this operation. */
+  async function prepare(ctx: WsContext, payload: SubscribePayload, requestId: string) {
+    const state = connections.get(ctx)!;
+    const limit = options.maxSubscriptionsPerConnection ?? defaultMaxSubscriptionsPerConnection;
+    if (Object.keys(ctx.subscriptions).length > limit) {
+      return [
+        new GraphQLError(`At most ${limit} operations per connection`, {
+          extensions: { code: 'BAD_REQUEST' },
+        }),
+      ];
+    }
+    // A token carried by the operation (the router's multiplexing) wins over the connection's,
+    // and follows the same rule as HTTP's header; anything but `Bearer <token>` is refused.
+    const own = payload.extensions?.authorization;
+    const request = (ctx.extra as { request: IncomingMessage }).request;
+    let identity: Awaited<ReturnType<typeof authenticate>>;
+    try {
+      identity = await authenticate(
+        own === undefined ? state.authorization : own,
+        options.verifyAccessToken,
+      );
+    } catch (error) {
+      // Counted against its address all the same, so forged tokens are rate limited too.
+      const limited = await options.admitOperation?.(request, null);
+      return [limited ?? asGraphQLError(error)];
+    }
+    const { viewer, authorization } = identity;
+    const limited = await options.admitOperation?.(request, viewer);
+    if (limited) return [limited];
+    const refusedDocument = options.checkDocument?.(payload.query, payload.extensions ?? undefined);
+    if (refusedDocument) return [refusedDocument];
+    let document;
+    try {
+      document = (options.parse ?? parse)(payload.query);
+    } catch (error) {
+      return [
+        new GraphQLError((error as Error).message, {
+          extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+        }),
+      ];
+    }
+    const invalid = validate(schema, document, rules);
+    if (invalid.length > 0) {
+      return invalid.map(
+        (error) =>
+          new GraphQLError(withoutSuggestions(error.message), {
+            nodes: error.nodes,
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+      );
+    }
+    const tooCostly = options.checkCost?.(
+      schema,
+      document,
+      payload.operationName,
+      payload.variables,
+    );
+    if (tooCostly) return [tooCostly];
+    if (operationContainsNul(document, payload.variables)) {
+      return [
+        new GraphQLError('input: text must not contain the NUL character (U+0000)', {
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+      ];
+    }
+    const contextValue = await options.context(authorization, viewer, request, requestId);
+    // A token from connection_init expires with its connection (closed with 4401); one
+    // carried by the operation (the router's multiplexing) ends just that operation.
+    if (viewer && own !== undefined) expiries.set(contextValue, viewer.expiresAt);
+    if (
+      perClient &&
+      getOperationAST(document, payload.operationName)?.operation === 'subscription'
+    ) {
+      const release = subscriptionSlots.take(perClient.key(request));
+      if (!release) return [rateLimited(subscriptionCapRetryAfterSeconds)];
+      state.slots.set(payload, release);
+    }
+    return {
+      schema,
+      document,
+      variableValues: payload.variables,
+      operationName: payload.operationName,
+      contextValue,
+    };
+  }
 
   const server = useServer(
     {
       schema,
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx: WsContext) => {
-        const state: ConnectionState = {};
+        const state: ConnectionState = { slots: new Map() };
         connections.set(ctx, state);
+        const socket = (ctx.extra as { socket: WebSocket }).socket;
+        if (refused.has(socket)) return false;
         if (options.admitConnection && !options.admitConnection(ctx.connectionParams ?? {})) {
           return false;
         }
-        const authorization = ctx.connectionParams?.authorization;
-        if (authorization === undefined) return true;
-        if (typeof authorization !== 'string') return false;
         try {
-          const viewer = await options.verifyAccessToken(authorization.replace(/^Bearer /i, ''));
+          const { viewer, authorization } = await authenticate(
+            ctx.connectionParams?.authorization,
+            options.verifyAccessToken,
+          );
+          if (!viewer) return true;
           state.authorization = authorization;
-          const socket = (ctx.extra as { socket: { close(code: number, reason: string): void } })
-            .socket;
           state.expiry = setTimeout(
             () => socket.close(CloseCode.Unauthorized, expiredMessage),
             viewer.expiresAt * 1000 - Date.now(),
@@ -162,88 +314,27 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
           return false;
         }
       },
-      onClose: (ctx) => clearTimeout(connections.get(ctx)?.expiry),
+      onClose: (ctx) => {
+        const state = connections.get(ctx);
+        clearTimeout(state?.expiry);
+        for (const release of state?.slots.values() ?? []) release();
+      },
+      onComplete: (ctx, _id, payload) => {
+        const state = connections.get(ctx);
+        state?.slots.get(payload)?.();
+        state?.slots.delete(payload);
+      },
       onSubscribe: async (ctx, _id, payload) => {
         const requestId = requestIdFrom(payload.extensions?.requestId);
         operationIds.set(payload, requestId);
-        const limit = options.maxSubscriptionsPerConnection ?? defaultMaxSubscriptionsPerConnection;
-        if (Object.keys(ctx.subscriptions).length > limit) {
-          return [
-            new GraphQLError(`At most ${limit} operations per connection`, {
-              extensions: { code: 'BAD_REQUEST' },
-            }),
-          ];
-        }
-        const own = payload.extensions?.authorization;
-        const authorization = typeof own === 'string' ? own : connections.get(ctx)?.authorization;
-        let viewer: Viewer | null = null;
         try {
-          if (authorization)
-            viewer = await options.verifyAccessToken(authorization.replace(/^Bearer /i, ''));
+          return await prepare(ctx, payload, requestId);
         } catch (error) {
-          // Counted against its address all the same, so forged tokens are rate limited too.
-          const limited = await options.admitOperation?.(
-            (ctx.extra as { request: IncomingMessage }).request,
-            null,
-          );
-          return [limited ?? (error as GraphQLError)];
+          return [asGraphQLError(error)];
         }
-        const limited = await options.admitOperation?.(
-          (ctx.extra as { request: IncomingMessage }).request,
-          viewer,
-        );
-        if (limited) return [limited];
-        const refused = options.checkDocument?.(payload.query, payload.extensions ?? undefined);
-        if (refused) return [refused];
-        let document;
-        try {
-          document = (options.parse ?? parse)(payload.query);
-        } catch (error) {
-          return [
-            new GraphQLError((error as Error).message, {
-              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
-            }),
-          ];
-        }
-        const invalid = validate(schema, document, rules);
-        if (invalid.length > 0) {
-          return invalid.map(
-            (error) =>
-              new GraphQLError(withoutSuggestions(error.message), {
-                nodes: error.nodes,
-                extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-              }),
-          );
-        }
-        const tooCostly = options.checkCost?.(
-          schema,
-          document,
-          payload.operationName,
-          payload.variables,
-        );
-        if (tooCostly) return [tooCostly];
-        if (operationContainsNul(document, payload.variables)) {
-          return [
-            new GraphQLError('input: text must not contain the NUL character (U+0000)', {
-              extensions: { code: 'BAD_USER_INPUT' },
-            }),
-          ];
-        }
-        const request = (ctx.extra as { request: IncomingMessage }).request;
-        const contextValue = await options.context(authorization, viewer, request, requestId);
-        // A token from connection_init expires with its connection (closed with 4401); one
-        // carried by the operation (the router's multiplexing) ends just that operation.
-        if (viewer && typeof own === 'string') expiries.set(contextValue, viewer.expiresAt);
-        return {
-          schema,
-          document,
-          variableValues: payload.variables,
-          operationName: payload.operationName,
-          contextValue,
-        };
       },
-      subscribe: (args) => (options.subscribe ?? graphqlSubscribe)(args),
-      execute: (args) => (options.execute ?? graphqlExecute)(args),
+      subscribe: (args) => settle(() => (options.subscribe ?? graphqlSubscribe)(args)),
+      execute: (args) => settle(() => (options.execute ?? graphqlExecute)(args)),
       onOperation: (_ctx, _id, _payload, args, result) => {
         if (!(Symbol.asyncIterator in Object(result))) return undefined;
         const expiresAt = expiries.get(args.contextValue as object);

@@ -8,7 +8,7 @@ import {
 } from '@cartograph/shared';
 import type { Db } from './data/db.js';
 import { createLoaders, type Loaders } from './data/loaders.js';
-import type { OrderChange } from './events/order-changes.js';
+import type { OrderChangeEvent } from './events/order-changes.js';
 
 /** What the server is built from; tests pass their own. */
 export interface Deps {
@@ -17,7 +17,7 @@ export interface Deps {
   /** Publishes what mutations enqueued (stock requests) as soon as they commit. */
   events: Pick<EventRuntime, 'kick' | 'redis'>;
   /** Status changes from every replica, for subscriptions. */
-  orderChanges: EventHub<OrderChange>;
+  orderChanges: EventHub<OrderChangeEvent>;
 }
 
 export interface Context extends Deps {

@@ -5,6 +5,7 @@ import {
   createLogger,
   createMetrics,
   createRedis,
+  databaseQueryCounter,
   listen,
   listenForMetrics,
   serverSettingsFromEnv,
@@ -22,8 +23,12 @@ import { createServer } from './server.js';
 const stopTracing = await startTracing('orders');
 const env = loadEnv();
 const logger = createLogger('orders', env.LOG_LEVEL);
-const db = createDb(env.ORDERS_DATABASE_URL, env.DATABASE_POOL_SIZE);
 const metrics = createMetrics('orders');
+const db = createDb(
+  env.ORDERS_DATABASE_URL,
+  env.DATABASE_POOL_SIZE,
+  databaseQueryCounter(metrics.registry),
+);
 const events = createEventRuntime({
   name: 'orders',
   redisUrl: env.REDIS_URL,
@@ -44,6 +49,7 @@ const orderChanges = followOrderChanges({
   redis: createRedis(env.REDIS_URL, logger, 'orders-changes'),
   prefix: env.REDIS_PREFIX,
   logger,
+  db,
 });
 
 const { apollo, httpServer } = createServer({

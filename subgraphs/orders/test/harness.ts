@@ -65,6 +65,8 @@ export async function startOrdersSubgraph(options: { redeliveryAfterMs?: number 
     redis: createRedis(testRedisUrl, logger, 'orders-changes'),
     prefix: inject('redisPrefix'),
     logger,
+    // The resolvers' client: what subscriptions cost the database shows in the counts.
+    db,
   });
   const metrics = createMetrics('orders');
   const { apollo, httpServer } = createServer({

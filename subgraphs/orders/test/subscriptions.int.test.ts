@@ -1,5 +1,10 @@
 import { eventFields, newEvent, streams } from '@cartograph/shared';
-import { createSubscriptionClient, signTestToken, testRedisUrl } from '@cartograph/shared/testing';
+import {
+  createSubscriptionClient,
+  signTestToken,
+  testRedisUrl,
+  type TestSubscription,
+} from '@cartograph/shared/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { graphql } from './__generated__/gql.js';
@@ -211,5 +216,54 @@ describe('Subscription.myOrderUpdates', () => {
 
     expect(result.errors).toMatchObject([{ extensions: { code: 'UNAUTHENTICATED' } }]);
     await client.dispose();
+  });
+});
+
+describe('Subscription.orderStatusChanged, what a change costs', () => {
+  /** The SQL one status change costs this process, mutation included, with `followers` on it. */
+  async function statementsPerChange(followers: number) {
+    const [owner, admin] = await Promise.all([subgraph.customer(), subgraph.admin()]);
+    const order = await placeOrderFor(subgraph, owner, 2);
+    await moveOrder(subgraph, order.id, ['CONFIRMED']);
+    // Earlier tests' listeners are gone, so no change but this order's is loaded meanwhile.
+    expect(await until(() => subgraph.orderChanges.size === 0)).toBe(true);
+    const clients = Array.from({ length: Math.ceil(followers / 25) }, () =>
+      createSubscriptionClient(subgraph.wsUrl, { token: owner.token }),
+    );
+    const subscriptions: TestSubscription<unknown>[] = Array.from({ length: followers }, (_, i) =>
+      clients[i % clients.length]!.subscribe(OrderStatusDocument, { id: order.id }),
+    );
+    await Promise.all(subscriptions.map((subscription) => subscription.next()));
+    // Once every subscriber has PAID, the follower is past every earlier change of the order
+    // (CONFIRMED may reach it late, after the subscriptions began), and counting can start.
+    const move = (status: 'PAID' | 'SHIPPED') =>
+      subgraph.request(UpdateStatusDocument, { id: order.id, status }, { token: admin.token });
+    await move('PAID');
+    await Promise.all(subscriptions.map((subscription) => subscription.next()));
+    subgraph.sql.reset();
+
+    await move('SHIPPED');
+    const events = await Promise.all(subscriptions.map((subscription) => subscription.next()));
+
+    expect(events.map((event) => event.data)).toEqual(
+      Array(followers).fill({
+        orderStatusChanged: {
+          id: order.id,
+          status: 'SHIPPED',
+          total: null,
+          history: ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED'].map((status) => ({ status })),
+        },
+      }),
+    );
+    const statements = subgraph.sql.count();
+    await Promise.all(clients.map((client) => client.dispose()));
+    return statements;
+  }
+
+  it('costs the database the same for 30 subscribers as for one', async () => {
+    const forOne = await statementsPerChange(1);
+    const forThirty = await statementsPerChange(30);
+
+    expect(forThirty).toBe(forOne);
   });
 });

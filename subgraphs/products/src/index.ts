@@ -5,6 +5,7 @@ import {
   createLogger,
   createMetrics,
   createRedis,
+  databaseQueryCounter,
   listen,
   listenForMetrics,
   serverSettingsFromEnv,
@@ -21,8 +22,12 @@ import { createServer } from './server.js';
 const stopTracing = await startTracing('products');
 const env = loadEnv();
 const logger = createLogger('products', env.LOG_LEVEL);
-const db = createDb(env.PRODUCTS_DATABASE_URL, env.DATABASE_POOL_SIZE);
 const metrics = createMetrics('products');
+const db = createDb(
+  env.PRODUCTS_DATABASE_URL,
+  env.DATABASE_POOL_SIZE,
+  databaseQueryCounter(metrics.registry),
+);
 const events = createEventRuntime({
   name: 'products',
   redisUrl: env.REDIS_URL,
@@ -43,6 +48,7 @@ const stockChanges = followStockChanges({
   redis: createRedis(env.REDIS_URL, logger, 'products-changes'),
   prefix: env.REDIS_PREFIX,
   logger,
+  db,
 });
 
 const { apollo, httpServer } = createServer({

@@ -53,6 +53,8 @@ export async function startProductsSubgraph() {
     redis: createRedis(testRedisUrl, logger, 'products-changes'),
     prefix: inject('redisPrefix'),
     logger,
+    // The resolvers' client: what subscriptions cost the database shows in the counts.
+    db,
   });
   const { apollo, httpServer } = createServer({
     deps: {

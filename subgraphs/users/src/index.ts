@@ -6,6 +6,7 @@ import {
   createLogger,
   createMetrics,
   createRedis,
+  databaseQueryCounter,
   listen,
   listenForMetrics,
   readPem,
@@ -29,10 +30,14 @@ const publicKeyPem = createPublicKey(privateKeyPem)
   .export({ type: 'spki', format: 'pem' })
   .toString();
 const tokenSettings = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
-const db = createDb(env.USERS_DATABASE_URL, env.DATABASE_POOL_SIZE);
+const metrics = createMetrics('users');
+const db = createDb(
+  env.USERS_DATABASE_URL,
+  env.DATABASE_POOL_SIZE,
+  databaseQueryCounter(metrics.registry),
+);
 const redis = createRedis(env.REDIS_URL, logger, 'users-limits');
 await checkEvictionPolicy(redis, logger);
-const metrics = createMetrics('users');
 
 const { apollo, httpServer } = createServer({
   deps: {

@@ -8,7 +8,11 @@ export interface FollowOptions {
   prefix: string;
   stream: string;
   logger: Logger;
-  onEvent: (event: IncomingEvent) => void;
+  /**
+   * Each read's events, in stream order; the next read waits for it, so work it awaits (a load
+   * shared by every subscriber) cannot reorder events. A failure is logged and the events skipped.
+   */
+  onEvents: (events: IncomingEvent[]) => void | Promise<void>;
   blockMs?: number;
 }
 
@@ -18,7 +22,7 @@ export interface FollowOptions {
  * history, since the next event carries the new absolute value.
  */
 export function followStream(options: FollowOptions) {
-  const { redis, logger, onEvent, blockMs = 1000 } = options;
+  const { redis, logger, onEvents, blockMs = 1000 } = options;
   const stream = `${options.prefix}${options.stream}`;
   let running = true;
   let lastId = '$';
@@ -35,12 +39,18 @@ export function followStream(options: FollowOptions) {
           stream,
           lastId,
         )) as [string, [string, string[]][]][] | null;
+        const events: IncomingEvent[] = [];
         for (const [id, fields] of reply?.[0]?.[1] ?? []) {
           lastId = id;
           const event = parseEvent(fields);
           if ('error' in event)
             logger.warn({ stream, entry: id, reason: event.error }, 'skipped a malformed event');
-          else onEvent(event);
+          else events.push(event);
+        }
+        try {
+          if (events.length > 0) await onEvents(events);
+        } catch (error) {
+          logger.warn({ err: error, stream, skipped: events.length }, 'live events skipped');
         }
       } catch (error) {
         if (!running) break;

@@ -1,29 +1,32 @@
 import { mapStream, requireViewer, type EventQueue } from '@cartograph/shared';
 import type { SubscriptionResolvers } from '../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
-import { createLoaders } from '../data/loaders.js';
 import type { OrderRow } from '../data/order-store.js';
-import { loadVisibleOrder } from '../domain/order-access.js';
-import { orderKey, userKey, type OrderChange } from '../events/order-changes.js';
+import { canSee, loadVisibleOrder } from '../domain/order-access.js';
+import { orderKey, userKey, type OrderChangeEvent } from '../events/order-changes.js';
 
 /**
  * Each status change once, in the order they happened: its status and time, with every other
- * field as the order is now. Loaders are per request, and a subscription is one long request, so
- * each event gets fresh ones. A change no later than what the subscriber has already been sent
- * (the state it started from, or a change delivered late by a replica) is skipped, so a client
- * never sees a status twice or goes back in time.
+ * field as the order is now. The order, and the loaders its fields read through, come with the
+ * event, loaded once for every subscriber to it; each subscriber checks it may see the order. A
+ * change no later than what the subscriber has already been sent (the state it started from,
+ * or a change delivered late by a replica) is skipped, so a client never sees a status twice or
+ * goes back in time.
  */
-function ordersAsTheyChange(context: Context, changes: EventQueue<OrderChange>, first?: OrderRow) {
+function ordersAsTheyChange(
+  context: Context,
+  changes: EventQueue<OrderChangeEvent>,
+  first?: OrderRow,
+) {
   const sentUpTo = new Map<string, number>();
   if (first) sentUpTo.set(first.id, first.updatedAt.getTime());
   return mapStream(
     changes,
-    async (change): Promise<OrderRow | undefined> => {
+    ({ change, order, loaders }): OrderRow | undefined => {
       const at = Date.parse(change.at);
       if (at <= (sentUpTo.get(change.orderId) ?? -Infinity)) return undefined;
-      context.loaders = createLoaders(context.db);
-      const order = await context.loaders.orderById.load(change.orderId);
-      if (!order) return undefined;
+      if (!canSee(context.viewer, order)) return undefined;
+      context.loaders = loaders;
       sentUpTo.set(change.orderId, at);
       return { ...order, status: change.status, updatedAt: new Date(at) };
     },

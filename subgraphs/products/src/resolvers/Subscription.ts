@@ -1,6 +1,5 @@
 import { badInput, mapStream } from '@cartograph/shared';
 import type { SubscriptionResolvers } from '../__generated__/resolvers-types.js';
-import { createLoaders } from '../data/loaders.js';
 import type { StockChangeRow } from '../events/stock-changes.js';
 
 export const Subscription: SubscriptionResolvers = {
@@ -10,10 +9,11 @@ export const Subscription: SubscriptionResolvers = {
         throw badInput('productIds', 'give 1 to 100 ids, or leave it out for every product');
       }
       const changes = context.stockChanges.listen(productIds ?? ['*']);
-      // A subscription is one long request: each event gets fresh loaders, or the product
-      // resolved with it would be the one cached at the first event.
+      // A subscription is one long request: each event brings the loaders its fields read
+      // through, made for that event and shared by every subscriber to it, so what a change
+      // costs the database does not grow with its subscribers.
       return mapStream(changes, (change) => {
-        context.loaders = createLoaders(context.db);
+        context.loaders = change.loaders;
         return change;
       });
     },

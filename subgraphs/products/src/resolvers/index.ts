@@ -4,7 +4,6 @@ import { Category } from './Category.js';
 import { Mutation } from './Mutation.js';
 import { Product } from './Product.js';
 import { Query } from './Query.js';
-import { StockChange } from './StockChange.js';
 import { Subscription } from './Subscription.js';
 
 export const resolvers: Resolvers = {
@@ -14,5 +13,4 @@ export const resolvers: Resolvers = {
   Subscription,
   Product,
   Category,
-  StockChange,
 };
