@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   createTestDatabase,
   createTestRedisPrefix,
+  freePort,
   generateSigningKeys,
   startService,
   testRedisUrl,
@@ -66,9 +67,12 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}) {
     JWT_PRIVATE_KEY: keys.privateKeyPem,
     BCRYPT_COST: '4',
   });
+  // Production serves /metrics only on a listener of its own; the bench reads products' queries.
+  const productsMetricsPort = await freePort();
   const products = await start('products', 'subgraphs/products', {
     PRODUCTS_PORT: '0',
     PRODUCTS_DATABASE_URL: databases.products.url,
+    METRICS_PORT: String(productsMetricsPort),
   });
   const orders = await start('orders', 'subgraphs/orders', {
     ORDERS_PORT: '0',
@@ -107,6 +111,7 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}) {
       orders: `${orders.url}/graphql`,
     },
     processes: { users, products, orders, router, unprotectedRouter },
+    metricsUrls: { products: `http://127.0.0.1:${productsMetricsPort}` },
     databaseUrls: {
       users: databases.users.url,
       products: databases.products.url,

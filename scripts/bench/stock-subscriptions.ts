@@ -104,10 +104,10 @@ export async function measureStockSubscriptions(
   for (let tries = 0; tries < 30 && !(await everyoneHas(stock, 2000)); tries++)
     stock = (await change()).adjustStock.stock;
 
-  const before = await counter(stack.processes.products.url, 'cartograph_db_queries_total');
+  const before = await counter(stack.metricsUrls.products, 'cartograph_db_queries_total');
   for (let i = 0; i < changes; i++) stock = (await change()).adjustStock.stock;
   await everyoneHas(stock, 60_000);
-  const after = await counter(stack.processes.products.url, 'cartograph_db_queries_total');
+  const after = await counter(stack.metricsUrls.products, 'cartograph_db_queries_total');
   const delivered = seen.filter((value) => value >= stock).length;
   await Promise.all(clients.map((client) => client.dispose()));
   return {
