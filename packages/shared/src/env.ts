@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { operationLimitsEnv, operationLimitsFromEnv } from './operation-limits.js';
+import { operationLimitsEnv, operationLimitsFromEnv } from './graphql/operation-limits.js';
 
 /**
  * Parses a service's environment once, at startup, and fails with every problem listed.

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkEvictionPolicy } from '../src/events/redis.js';
+import { checkEvictionPolicy } from '../src/redis.js';
 import { freePort, startRedisServer } from '../src/testing/redis.js';
 
 const warnings: unknown[] = [];

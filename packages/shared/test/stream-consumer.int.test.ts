@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamConsumer, eventFields, newEvent, parseEvent } from '../src/index.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/observability/logger.js';
 import { createTestRedisPrefix, testRedisUrl } from '../src/testing/index.js';
 
 const keys = createTestRedisPrefix('consumer');

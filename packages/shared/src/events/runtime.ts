@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createRedis } from '../redis.js';
 import { createStreamConsumer, type StreamConsumerOptions } from './consumer.js';
 import { createOutboxRelay, type TransactionalSqlClient } from './outbox.js';
-import { createRedis } from './redis.js';
 
 export interface EventRuntimeOptions {
   name: string;

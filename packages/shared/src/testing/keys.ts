@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
-import type { Role } from '../auth.js';
+import type { Role } from '../auth/auth.js';
 
 /** Test settings for access tokens, matching the services' defaults. */
 export const testTokenSettings = { issuer: 'cartograph-users', audience: 'cartograph' } as const;

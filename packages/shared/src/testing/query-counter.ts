@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { countingClient } from '../database.js';
+import { countingClient } from '../data/database.js';
 
 /**
  * A pg pool that counts the SQL statements sent through it, for tests that prove a query plan

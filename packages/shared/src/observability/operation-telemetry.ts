@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
-import { attributeErrors, clientFacingCode } from './errors.js';
+import { attributeErrors, clientFacingCode } from '../graphql/errors.js';
+import { requestIdHeader } from '../server/request-id.js';
 import type { Metrics } from './metrics.js';
-import { requestIdHeader } from './request-id.js';
 
 /**
  * The longest operation name used as a label or span name. A gateway's fetch to a subgraph is

@@ -1,7 +1,8 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { listen, sendJsonError } from './http-server.js';
+import { sendJsonError } from '../server/http-server.js';
+import { listen } from '../server/lifecycle.js';
 
 /**
  * A service's Prometheus metrics, served on `/metrics`: Node's defaults (memory, CPU, event

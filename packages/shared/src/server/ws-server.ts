@@ -19,14 +19,19 @@ import { CloseCode, type SubscribePayload, type Context as WsContext } from 'gra
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { authenticate, type AccessTokenVerifier, type Viewer } from './auth.js';
+import { authenticate, type AccessTokenVerifier, type Viewer } from '../auth/auth.js';
+import { guardStream } from '../events/streams.js';
+import {
+  createErrorMasker,
+  rateLimited,
+  unauthenticated,
+  withoutSuggestions,
+} from '../graphql/errors.js';
+import { operationContainsNul } from '../graphql/input-guard.js';
+import type { Metrics } from '../observability/metrics.js';
 import { createClientSlots } from './client-slots.js';
-import { createErrorMasker, rateLimited, unauthenticated, withoutSuggestions } from './errors.js';
 import { defaultBodyLimitBytes } from './http-server.js';
-import { operationContainsNul } from './input-guard.js';
-import type { Metrics } from './metrics.js';
 import { requestIdFrom } from './request-id.js';
-import { guardStream } from './streams.js';
 
 type MaybeAsyncResult =
   | Promise<AsyncIterable<ExecutionResult> | ExecutionResult>

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { internalSecretOf } from './env.js';
+import { internalSecretOf } from '../env.js';
 import { createInternalSigner, createInternalVerifier } from './internal-auth.js';
 
 const secret = 'a'.repeat(32);

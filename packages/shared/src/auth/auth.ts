@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { importSPKI, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { forbidden, unauthenticated } from './errors.js';
+import { forbidden, unauthenticated } from '../graphql/errors.js';
 
 export type Role = 'CUSTOMER' | 'ADMIN';
 

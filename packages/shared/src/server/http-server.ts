@@ -1,12 +1,11 @@
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import cors from 'cors';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { attributeErrors } from './errors.js';
+import { attributeErrors } from '../graphql/errors.js';
+import { inServerSpan } from '../observability/tracing.js';
 import { requestIdFrom, requestIdHeader } from './request-id.js';
-import { inServerSpan } from './tracing.js';
 
 export const defaultBodyLimitBytes = 1024 * 1024;
 
@@ -182,17 +181,6 @@ export function createGraphQLRequestListener<TContext extends BaseContext>(
       });
     });
   };
-}
-
-/** Listens and resolves with the bound port (port 0 picks a free one). */
-export function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 /**

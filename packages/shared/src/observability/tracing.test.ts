@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listen } from './http-server.js';
+import { listen } from '../server/lifecycle.js';
 import { inServerSpan, startTracing, tracer } from './tracing.js';
 
 const configured = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;

@@ -9,11 +9,11 @@ import {
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createAccessTokenVerifier, type Viewer } from './auth.js';
-import { EventHub } from './event-queue.js';
-import { listen } from './http-server.js';
-import { createLogger } from './logger.js';
-import { generateSigningKeys, signTestToken, testTokenSettings } from './testing/keys.js';
+import { createAccessTokenVerifier, type Viewer } from '../auth/auth.js';
+import { EventHub } from '../events/event-queue.js';
+import { createLogger } from '../observability/logger.js';
+import { generateSigningKeys, signTestToken, testTokenSettings } from '../testing/keys.js';
+import { listen } from './lifecycle.js';
 import { serveGraphQLOverWebSocket } from './ws-server.js';
 
 interface TestContext {

@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { buildSchema } from 'graphql';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createErrorMasker } from './errors.js';
+import { createErrorMasker } from '../graphql/errors.js';
 import { createMetrics } from './metrics.js';
 import { operationTelemetry } from './operation-telemetry.js';
 

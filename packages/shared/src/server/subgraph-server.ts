@@ -10,25 +10,25 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import type { AccessTokenVerifier, Viewer } from './auth.js';
-import { createErrorMasker } from './errors.js';
-import {
-  alive,
-  createGraphQLRequestListener,
-  defaultBodyLimitBytes,
-  probe,
-} from './http-server.js';
-import { rejectNulCharacters } from './input-guard.js';
-import { createInternalVerifier, internalHeader } from './internal-auth.js';
-import type { Metrics } from './metrics.js';
+import type { AccessTokenVerifier, Viewer } from '../auth/auth.js';
+import { createInternalVerifier, internalHeader } from '../auth/internal-auth.js';
+import { createErrorMasker } from '../graphql/errors.js';
+import { rejectNulCharacters } from '../graphql/input-guard.js';
 import {
   createOperationLimits,
   defaultOperationLimits,
   subgraphOperationLimits,
   type OperationLimits,
   type OperationLimitsSetup,
-} from './operation-limits.js';
-import { operationTelemetry } from './operation-telemetry.js';
+} from '../graphql/operation-limits.js';
+import type { Metrics } from '../observability/metrics.js';
+import { operationTelemetry } from '../observability/operation-telemetry.js';
+import {
+  alive,
+  createGraphQLRequestListener,
+  defaultBodyLimitBytes,
+  probe,
+} from './http-server.js';
 import { serveGraphQLOverWebSocket } from './ws-server.js';
 
 export interface SubgraphOptions {
@@ -68,33 +68,6 @@ export function createSubgraphApollo<TContext extends BaseContext>(options: Subg
       ...(options.plugins ?? []),
     ],
   });
-}
-
-/**
- * Runs `stop` once on SIGINT or SIGTERM, then exits; a second signal or a stop that hangs past
- * `timeoutMs` exits at once, so an orchestrator never waits on us.
- */
-export function stopOnSignals(logger: Logger, stop: () => Promise<void>, timeoutMs = 10_000) {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error('shutdown timed out');
-      process.exit(1);
-    }, timeoutMs);
-    timer.unref();
-    stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 }
 
 export interface SubgraphServerOptions<TContext> {
