@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import {
-  forwardedClientAddress,
+  clientAddressFromRouter,
   viewerFromAuthorization,
   type AccessTokenVerifier,
   type Viewer,
@@ -46,7 +46,7 @@ export async function createContext(
 ): Promise<Context> {
   return {
     ...deps,
-    clientAddress: forwardedClientAddress(req, fromRouter),
+    clientAddress: clientAddressFromRouter(req, fromRouter),
     viewer: await viewerFromAuthorization(req.headers.authorization, deps.verifyAccessToken),
     loaders: createLoaders(deps.db),
     authenticatedUserIds: new Set(),
