@@ -1,6 +1,21 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { baseEnv, flagVar, loadEnv as parse, portVar } from '@cartograph/shared';
+import {
+  accessTokenVerifierFromEnv,
+  baseEnv,
+  flagVar,
+  internalSecretOf,
+  metricsOnMainPort,
+  operationLimitsFromEnv,
+  loadEnv as parse,
+  portVar,
+  type Logger,
+} from '@cartograph/shared';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { createRateLimits } from './rate-limits.js';
+import type { RouterOptions } from './server.js';
+import { loadTrustedDocuments } from './trusted-documents.js';
 
 const schema = z.object({
   ...baseEnv,
@@ -71,4 +86,66 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const env = parse(schema, source);
   return { ...env, subgraphUrls };
+}
+
+/**
+ * The router's options from its environment: the supergraph, trusted documents and keys read,
+ * and what lives in `redis` (rate limits, persisted queries), which every router replica shares.
+ */
+export async function routerOptionsFromEnv(
+  env: Env,
+  { redis, logger }: { redis: Redis; logger: Logger },
+): Promise<RouterOptions> {
+  const trustedDocuments = env.TRUSTED_DOCUMENTS
+    ? await loadTrustedDocuments(env.TRUSTED_DOCUMENTS)
+    : undefined;
+  return {
+    supergraphSdl: await readFile(env.SUPERGRAPH_PATH, 'utf8'),
+    subgraphUrls: env.subgraphUrls,
+    subgraphPool: {
+      connections: env.SUBGRAPH_CONNECTIONS,
+      timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+      maxResponseBytes: env.SUBGRAPH_MAX_RESPONSE_BYTES,
+    },
+    subscriptions: {
+      queueLimit: env.SUBSCRIPTION_QUEUE_LIMIT,
+      retryAttempts: env.SUBGRAPH_WS_RETRY_ATTEMPTS,
+      maxPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnectionsPerAddress: env.MAX_WS_CONNECTIONS_PER_ADDRESS,
+      maxPerAddress: env.MAX_SUBSCRIPTIONS_PER_ADDRESS,
+    },
+    limits: operationLimitsFromEnv(env),
+    maxRequestBytes: env.MAX_REQUEST_BYTES,
+    metricsOnMainPort: metricsOnMainPort(env),
+    rateLimits: createRateLimits(
+      redis,
+      env.REDIS_PREFIX,
+      {
+        perAddress: env.RATE_LIMIT_PER_ADDRESS,
+        perUser: env.RATE_LIMIT_PER_USER,
+        windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      },
+      logger,
+    ),
+    trustedProxies: env.TRUSTED_PROXIES,
+    readiness: { redis: () => redis.ping() },
+    internalSecret: internalSecretOf(env),
+    verifyAccessToken: await accessTokenVerifierFromEnv(env),
+    logger,
+    introspection: env.INTROSPECTION ?? env.NODE_ENV !== 'production',
+    corsOrigins: env.CORS_ORIGINS,
+    // With trusted documents nothing may be registered, so APQ is off.
+    apq:
+      env.PERSISTED_QUERIES && !trustedDocuments
+        ? {
+            redis,
+            prefix: env.REDIS_PREFIX,
+            ttlSeconds: env.APQ_TTL_SECONDS,
+            maxBytes: env.APQ_MAX_BYTES,
+            registrationsPerAddress: env.APQ_REGISTRATIONS_PER_ADDRESS,
+            windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+          }
+        : undefined,
+    trustedDocuments,
+  };
 }

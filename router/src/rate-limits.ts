@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { rateLimited, type Logger, type Viewer } from '@cartograph/shared';
 import type { GraphQLError } from 'graphql';
@@ -11,20 +10,6 @@ export interface RateLimitSettings {
   /** Operations one signed-in user may send per window, from any address; 0 turns it off. */
   perUser: number;
   windowSeconds: number;
-}
-
-/**
- * The address a request came from. `trustedProxies` is how many proxies in front of the router
- * append to `X-Forwarded-For`: 0 uses the socket's address, 1 the address the nearest proxy saw.
- */
-export function clientAddress(req: IncomingMessage, trustedProxies: number): string {
-  const socketAddress = req.socket.remoteAddress ?? 'unknown';
-  if (trustedProxies === 0) return socketAddress;
-  const forwarded = String(req.headers['x-forwarded-for'] ?? '')
-    .split(',')
-    .map((hop) => hop.trim())
-    .filter(Boolean);
-  return forwarded[forwarded.length - trustedProxies] ?? forwarded[0] ?? socketAddress;
 }
 
 const limitedError = (retryAfter: number) =>
@@ -57,17 +42,17 @@ export function redisLimiter(
 }
 
 /**
- * Request-count limits at the router's door, per client address and per signed-in user. The
- * address is counted before the token is even looked at, so a flood of forged tokens is limited
- * like any other and never buys an ECDSA verification per request past the limit.
+ * Request-count limits at the router's door, per client address and per signed-in user, in the
+ * order the router's context builder counts them (see context.ts): the address before the token
+ * is even looked at, so a flood of forged tokens is limited like any other and never buys an
+ * ECDSA verification per request past the limit; the user once the token is verified.
  */
 export function createRateLimits(
   redis: Redis,
   prefix: string,
-  settings: RateLimitSettings & { trustedProxies: number },
+  settings: RateLimitSettings,
   logger: Logger,
 ) {
-  const { trustedProxies } = settings;
   const limiter = (name: string, points: number) =>
     points === 0
       ? undefined
@@ -76,11 +61,9 @@ export function createRateLimits(
   const byUser = limiter('user', settings.perUser);
 
   /** Counts one operation; a GraphQL error (RATE_LIMITED, HTTP 429) when it is one too many. */
-  async function count(
-    limits: readonly (Promise<unknown> | undefined)[],
-  ): Promise<GraphQLError | undefined> {
+  async function count(limit: Promise<unknown> | undefined): Promise<GraphQLError | undefined> {
     try {
-      await Promise.all(limits);
+      await limit;
       return undefined;
     } catch (error) {
       if (error instanceof RateLimiterRes) {
@@ -92,20 +75,10 @@ export function createRateLimits(
   }
 
   return {
-    /** One operation from this request's client address: the first thing the router does. */
-    address: (req: IncomingMessage) =>
-      count([byAddress?.consume(clientAddress(req, trustedProxies))]),
-    /** One operation by this user, once the token is verified. */
-    user: (viewer: Viewer) => count([byUser?.consume(viewer.id)]),
-    /**
-     * Both at once, for the WebSocket path, which verifies the operation's token first (and
-     * counts an operation whose token fails against its address alone).
-     */
-    operation: (req: IncomingMessage, viewer: Viewer | null) =>
-      count([
-        byAddress?.consume(clientAddress(req, trustedProxies)),
-        viewer ? byUser?.consume(viewer.id) : undefined,
-      ]),
+    /** One operation from this client address (`clientAddressBehindProxies`). */
+    address: (address: string) => count(byAddress?.consume(address)),
+    /** One operation by this user. */
+    user: (viewer: Viewer) => count(byUser?.consume(viewer.id)),
   };
 }
 

@@ -1,20 +1,30 @@
-import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
-import { buildOperationContext, executeQueryPlan, type GraphQLDataSource } from '@apollo/gateway';
-import { QueryPlanner, type FetchNode, type QueryPlan } from '@apollo/query-planner';
-import { mapStream, type Logger } from '@cartograph/shared';
+import { operationFromDocument, type Supergraph } from '@apollo/federation-internals';
 import {
-  GraphQLError,
-  print,
-  type ExecutionArgs,
-  type ExecutionResult,
-  type FormattedExecutionResult,
-} from 'graphql';
+  buildOperationContext,
+  executeQueryPlan,
+  type GraphQLDataSource,
+  type ServiceMap,
+} from '@apollo/gateway';
+import { QueryPlanner, type FetchNode, type QueryPlan } from '@apollo/query-planner';
+import type {
+  GatewayGraphQLRequestContext,
+  GatewaySchemaHash,
+} from '@apollo/server-gateway-interface';
+import { mapStream, type Logger, type OperationArgs } from '@cartograph/shared';
+import { GraphQLError, print, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { RouterContext } from './context.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 /** The fetch that stands in for the subgraph event each time the rest of the plan runs. */
 const eventSource = '__subscription_event__';
+
+/** A request context's cache, which nothing on the subscription path uses. */
+const noCache: GatewayGraphQLRequestContext['cache'] = {
+  get: async () => undefined,
+  set: async () => undefined,
+  delete: async () => undefined,
+};
 
 /**
  * Subscriptions through the supergraph, which @apollo/gateway does not execute. The query
@@ -25,17 +35,18 @@ const eventSource = '__subscription_event__';
  * in a subscription without a line here.
  */
 export function createSubscriptionGateway(options: {
-  supergraphSdl: string;
+  supergraph: Supergraph;
+  /** Every subgraph's data source, by name: the same ones the gateway fetches through. */
   dataSources: ReadonlyMap<string, GraphQLDataSource<RouterContext>>;
   upstream: UpstreamSubscriptions;
   logger: Logger;
 }) {
-  const { dataSources, upstream, logger } = options;
-  const supergraph = Supergraph.build(options.supergraphSdl);
+  const { supergraph, upstream, logger } = options;
   const apiSchema = supergraph.apiSchema();
   const schema = apiSchema.toGraphQLJSSchema();
   const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
   const planner = new QueryPlanner(supergraph);
+  const services: ServiceMap = Object.fromEntries(options.dataSources);
   // Keyed by the printed document, which a string literal can make as large as a message:
   // bounded by size as well as count. A plan is about as large as its document.
   const plans = new LRUCache<string, QueryPlan>({
@@ -44,7 +55,7 @@ export function createSubscriptionGateway(options: {
     sizeCalculation: (_plan, key) => 2 * key.length,
   });
 
-  function planFor(args: ExecutionArgs, key: string): QueryPlan {
+  function planFor(args: OperationArgs<RouterContext>, key: string): QueryPlan {
     let plan = plans.get(key);
     if (!plan) {
       const operation = operationFromDocument(apiSchema, args.document, {
@@ -58,41 +69,31 @@ export function createSubscriptionGateway(options: {
 
   /** Runs the plan after the primary fetch, with `event` as what the primary fetch returned. */
   async function completeEvent(
-    args: ExecutionArgs,
-    key: string,
     plan: QueryPlan,
+    requestContext: GatewayGraphQLRequestContext<RouterContext>,
     operationContext: ReturnType<typeof buildOperationContext>,
     event: FormattedExecutionResult,
-  ) {
-    const stub: GraphQLDataSource<RouterContext> = { process: async () => event as never };
-    const requestContext = {
-      request: {
-        query: key,
-        variables: args.variableValues ?? {},
-        operationName: args.operationName ?? undefined,
-      },
-      document: args.document,
-      context: args.contextValue,
-      logger,
-      metrics: {},
-      operationName: args.operationName ?? null,
-    };
-    const result = await executeQueryPlan(
+  ): Promise<ExecutionResult> {
+    const stub: GraphQLDataSource<RouterContext> = { process: async () => event };
+    return executeQueryPlan(
       plan,
-      { ...Object.fromEntries(dataSources), [eventSource]: stub },
-      requestContext as never,
+      { ...services, [eventSource]: stub },
+      // Fresh metrics per event: the executor adds to them.
+      { ...requestContext, metrics: {} },
       operationContext,
       supergraphSchema,
       apiSchema,
     );
-    return result as ExecutionResult;
   }
 
   return {
     /** The client-facing schema subscriptions are validated against. */
     schema,
-    subscribe(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
-      const key = `${args.operationName ?? ''}|${print(args.document)}`;
+    subscribe(
+      args: OperationArgs<RouterContext>,
+    ): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
+      const query = print(args.document);
+      const key = `${args.operationName ?? ''}|${query}`;
       const plan = planFor(args, key);
       if (plan.node?.kind !== 'Subscription') {
         return {
@@ -103,13 +104,13 @@ export function createSubscriptionGateway(options: {
       const variables = Object.fromEntries(
         (primary.variableUsages ?? []).map((name) => [name, args.variableValues?.[name]]),
       );
-      const { authorization, requestId } = args.contextValue as RouterContext;
+      const context = args.contextValue;
       const events = upstream.subscribe(primary.serviceName, {
         query: primary.operation,
         variables,
         operationName: primary.operationName,
         // Undefined values vanish on the wire; the subgraph takes the id for its operation.
-        extensions: { authorization, requestId },
+        extensions: { authorization: context.authorization, requestId: context.requestId },
       });
       // The same for every event of this subscription: built once, not per event.
       const fetch: FetchNode = { ...primary, serviceName: eventSource };
@@ -122,6 +123,27 @@ export function createSubscriptionGateway(options: {
         operationDocument: args.document,
         operationName: args.operationName ?? undefined,
       });
+      const requestContext: GatewayGraphQLRequestContext<RouterContext> = {
+        request: {
+          query,
+          variables: args.variableValues ?? {},
+          operationName: args.operationName ?? undefined,
+        },
+        context,
+        logger,
+        schema,
+        document: args.document,
+        source: query,
+        operation: operationContext.operation,
+        operationName: args.operationName ?? null,
+        metrics: {},
+        // Apollo Server's own, which the executor never reads: placeholders, as Apollo's
+        // `makeGatewayGraphQLRequestContext` gives for the schema hash itself.
+        schemaHash: '' as GatewaySchemaHash,
+        queryHash: '',
+        cache: noCache,
+        overallCachePolicy: undefined,
+      };
       return mapStream(events, (event) => {
         if (!event.data) {
           const errors = (event.errors ?? []).map(
@@ -130,7 +152,7 @@ export function createSubscriptionGateway(options: {
           );
           return { errors };
         }
-        return completeEvent(args, key, eventPlan, operationContext, event);
+        return completeEvent(eventPlan, requestContext, operationContext, event);
       });
     },
   };

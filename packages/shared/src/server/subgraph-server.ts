@@ -10,7 +10,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import type { AccessTokenVerifier, Viewer } from '../auth/auth.js';
+import { authenticate, type AccessTokenVerifier, type Viewer } from '../auth/auth.js';
 import { createInternalVerifier, internalHeader } from '../auth/internal-auth.js';
 import { createErrorMasker } from '../graphql/errors.js';
 import { rejectNulCharacters } from '../graphql/input-guard.js';
@@ -29,7 +29,7 @@ import {
   defaultBodyLimitBytes,
   probe,
 } from './http-server.js';
-import { serveGraphQLOverWebSocket } from './ws-server.js';
+import { serveGraphQLOverWebSocket, type OperationContext } from './ws-server.js';
 
 export interface SubgraphOptions {
   schema: GraphQLSchema;
@@ -109,7 +109,7 @@ export interface SubgraphServerOptions<TContext> {
  * tests listen on port 0. Serves `/graphql` (HTTP, and WebSocket when it has subscriptions),
  * `/health`, `/ready` and, unless they have a listener of their own, `/metrics`.
  */
-export function createSubgraphServer<TContext extends BaseContext>(
+export function createSubgraphServer<TContext extends BaseContext & OperationContext>(
   options: SubgraphServerOptions<TContext>,
 ) {
   const { logger, metrics } = options;
@@ -125,8 +125,9 @@ export function createSubgraphServer<TContext extends BaseContext>(
     subgraphOperationLimits(options.limits ?? defaultOperationLimits),
   );
   const maxRequestBytes = 2 * (options.maxRequestBytes ?? defaultBodyLimitBytes);
+  const { subscriptions } = options;
   const ws =
-    options.subscriptions &&
+    subscriptions &&
     serveGraphQLOverWebSocket({
       httpServer,
       schema,
@@ -137,8 +138,14 @@ export function createSubgraphServer<TContext extends BaseContext>(
       maxMessageBytes: maxRequestBytes,
       logger,
       metrics,
-      verifyAccessToken: options.subscriptions.verifyAccessToken,
-      context: options.subscriptions.context,
+      verifyAccessToken: subscriptions.verifyAccessToken,
+      context: async (value) => {
+        const { viewer, authorization } = await authenticate(
+          value,
+          subscriptions.verifyAccessToken,
+        );
+        return subscriptions.context(authorization, viewer);
+      },
     });
   const apollo = createSubgraphApollo<TContext>({
     schema,

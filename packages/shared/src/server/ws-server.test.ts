@@ -9,7 +9,7 @@ import {
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createAccessTokenVerifier, type Viewer } from '../auth/auth.js';
+import { authenticate, createAccessTokenVerifier, type Viewer } from '../auth/auth.js';
 import { EventHub } from '../events/event-queue.js';
 import { createLogger } from '../observability/logger.js';
 import { generateSigningKeys, signTestToken, testTokenSettings } from '../testing/keys.js';
@@ -44,6 +44,11 @@ const schema = new GraphQLSchema({
 });
 
 const keys = generateSigningKeys();
+const verifyAccessToken = await createAccessTokenVerifier(keys.publicKeyPem, testTokenSettings);
+/** Who an operation runs as, under `authenticate`'s rule, as every service decides it. */
+const contextOf = async (authorization: unknown): Promise<TestContext> => ({
+  viewer: (await authenticate(authorization, verifyAccessToken)).viewer,
+});
 const httpServer = createServer();
 let url: string;
 let server: { dispose(): Promise<void> };
@@ -52,11 +57,11 @@ beforeAll(async () => {
     httpServer,
     schema,
     logger: createLogger('ws-test', 'silent'),
-    verifyAccessToken: await createAccessTokenVerifier(keys.publicKeyPem, testTokenSettings),
-    context: async (_authorization, viewer, _request, requestId) => {
+    verifyAccessToken,
+    context: async (authorization, _request, requestId) => {
       // A context that cannot be made (a dependency away, say) for one marked operation.
       if (requestId === 'doomed') throw new Error('connection pool exhausted');
-      return { viewer } satisfies TestContext;
+      return contextOf(authorization);
     },
   });
   url = `ws://127.0.0.1:${await listen(httpServer, 0, '127.0.0.1')}/graphql`;
@@ -161,8 +166,8 @@ describe('serveGraphQLOverWebSocket per-client caps', () => {
       httpServer: cappedServer,
       schema,
       logger: createLogger('ws-test', 'silent'),
-      verifyAccessToken: await createAccessTokenVerifier(keys.publicKeyPem, testTokenSettings),
-      context: async (_authorization, viewer) => ({ viewer }),
+      verifyAccessToken,
+      context: contextOf,
       perClient: {
         key: (request) => String(request.headers['x-client']),
         maxConnections: 5,

@@ -11,6 +11,7 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type FormattedExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type ValidationRule,
@@ -33,25 +34,44 @@ import { createClientSlots } from './client-slots.js';
 import { defaultBodyLimitBytes } from './http-server.js';
 import { requestIdFrom } from './request-id.js';
 
+/**
+ * What an operation yields: graphql-js's results, or results already formatted (the router's,
+ * from Apollo Server or a subgraph), which graphql-ws sends as they are and which are masked the
+ * same way.
+ */
+type OperationResult = ExecutionResult | FormattedExecutionResult;
 type MaybeAsyncResult =
-  | Promise<AsyncIterable<ExecutionResult> | ExecutionResult>
-  | AsyncIterable<ExecutionResult>
-  | ExecutionResult;
+  | Promise<AsyncIterable<OperationResult> | OperationResult>
+  | AsyncIterable<OperationResult>
+  | OperationResult;
 
-export interface WsServerOptions {
+/** Who an operation runs as: what the server needs of every context (its token's expiry). */
+export interface OperationContext {
+  viewer: Viewer | null;
+}
+
+/** An operation as `subscribe` and `execute` get it, with the context `context` built. */
+export type OperationArgs<TContext> = ExecutionArgs & { contextValue: TContext };
+
+export interface WsServerOptions<TContext extends OperationContext> {
   httpServer: Server;
   path?: string;
   schema: GraphQLSchema;
   logger: Logger;
+  /** Verifies the token a connection brings in `connection_init`. */
   verifyAccessToken: AccessTokenVerifier;
-  /** The context of one operation, for the `Authorization` value it runs with. */
+  /**
+   * One operation's context, built before anything of it is parsed, from the `Authorization`
+   * value it runs with: its own from `extensions` (the router's multiplexing), else its
+   * connection's. It decides that value (`authenticate`'s rule, as HTTP does) and may refuse the
+   * operation (rate limits) by throwing a GraphQL error, which fails this operation alone.
+   */
   context: (
-    authorization: string | undefined,
-    viewer: Viewer | null,
+    authorization: unknown,
     request: IncomingMessage,
     /** The operation's own id: the router's, from `extensions.requestId`, or a new one. */
     requestId: string,
-  ) => Promise<object>;
+  ) => Promise<TContext>;
   metrics?: Metrics;
   /** The largest message a client may send (HTTP's body limit by default); larger closes with 1009. */
   maxMessageBytes?: number;
@@ -66,15 +86,10 @@ export interface WsServerOptions {
     variables: Readonly<Record<string, unknown>> | null | undefined,
   ) => GraphQLError | undefined;
   /** The router plans subscriptions through the supergraph; subgraphs use graphql-js's. */
-  subscribe?: (args: ExecutionArgs) => MaybeAsyncResult;
-  execute?: (args: ExecutionArgs) => MaybeAsyncResult;
+  subscribe?: (args: OperationArgs<TContext>) => MaybeAsyncResult;
+  execute?: (args: OperationArgs<TContext>) => MaybeAsyncResult;
   /** Whether a connection may open at all, from its `connection_init` payload. */
   admitConnection?: (params: Record<string, unknown>) => boolean;
-  /** Whether an operation may run now (rate limits), before anything is parsed. */
-  admitOperation?: (
-    request: IncomingMessage,
-    viewer: Viewer | null,
-  ) => Promise<GraphQLError | undefined>;
   /** Live subscriptions one connection may hold. */
   maxSubscriptionsPerConnection?: number;
   /**
@@ -147,12 +162,14 @@ export const defaultMaxSubscriptionsPerConnection = 100;
  * same path as HTTP. The token comes with `connection_init` (`{ authorization }`) or, when the
  * router multiplexes many clients over one connection, with each operation's `extensions`,
  * under HTTP's rule (`authenticate`): a bad one in connection_init closes the connection (4403),
- * one in an operation fails that operation. Every operation gets the same limits, NUL guard,
+ * one in an operation fails that operation (the `context` hook decides it). Every operation gets the same limits, NUL guard,
  * validation and error masking as over HTTP, and whatever fails while it starts is its own
  * error, never the connection's end; a connection closes (4401) and a subscription ends with
  * UNAUTHENTICATED when its token expires.
  */
-export function serveGraphQLOverWebSocket(options: WsServerOptions) {
+export function serveGraphQLOverWebSocket<TContext extends OperationContext>(
+  options: WsServerOptions<TContext>,
+) {
   const { logger, schema, metrics } = options;
   const mask = createErrorMasker(logger);
   // Errors arrive as GraphQLErrors (graphql-js, or rewrapped by graphql-ws from a failing event
@@ -216,24 +233,14 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
         }),
       ];
     }
-    // A token carried by the operation (the router's multiplexing) wins over the connection's,
-    // and follows the same rule as HTTP's header; anything but `Bearer <token>` is refused.
+    // A token carried by the operation (the router's multiplexing) wins over the connection's.
     const own = payload.extensions?.authorization;
     const request = (ctx.extra as { request: IncomingMessage }).request;
-    let identity: Awaited<ReturnType<typeof authenticate>>;
-    try {
-      identity = await authenticate(
-        own === undefined ? state.authorization : own,
-        options.verifyAccessToken,
-      );
-    } catch (error) {
-      // Counted against its address all the same, so forged tokens are rate limited too.
-      const limited = await options.admitOperation?.(request, null);
-      return [limited ?? asGraphQLError(error)];
-    }
-    const { viewer, authorization } = identity;
-    const limited = await options.admitOperation?.(request, viewer);
-    if (limited) return [limited];
+    const contextValue = await options.context(
+      own === undefined ? state.authorization : own,
+      request,
+      requestId,
+    );
     const refusedDocument = options.checkDocument?.(payload.query, payload.extensions ?? undefined);
     if (refusedDocument) return [refusedDocument];
     let document;
@@ -270,9 +277,9 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
         }),
       ];
     }
-    const contextValue = await options.context(authorization, viewer, request, requestId);
     // A token from connection_init expires with its connection (closed with 4401); one
     // carried by the operation (the router's multiplexing) ends just that operation.
+    const { viewer } = contextValue;
     if (viewer && own !== undefined) expiries.set(contextValue, viewer.expiresAt);
     if (
       perClient &&
@@ -338,8 +345,15 @@ export function serveGraphQLOverWebSocket(options: WsServerOptions) {
           return [asGraphQLError(error)];
         }
       },
-      subscribe: (args) => settle(() => (options.subscribe ?? graphqlSubscribe)(args)),
-      execute: (args) => settle(() => (options.execute ?? graphqlExecute)(args)),
+      // `prepare` built every operation's context; formatted results go out as they are.
+      subscribe: (args) =>
+        settle(() =>
+          (options.subscribe ?? graphqlSubscribe)(args as OperationArgs<TContext>),
+        ) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>,
+      execute: (args) =>
+        settle(() =>
+          (options.execute ?? graphqlExecute)(args as OperationArgs<TContext>),
+        ) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>,
       onOperation: (_ctx, _id, _payload, args, result) => {
         if (!(Symbol.asyncIterator in Object(result))) return undefined;
         const expiresAt = expiries.get(args.contextValue as object);
