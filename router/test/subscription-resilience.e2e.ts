@@ -89,7 +89,12 @@ describe('scale-out', { timeout: systemTestTimeoutMs }, () => {
     const watched = onFirst.subscribe(WatchOrderDocument, { id });
     const mine = onSecond.subscribe(MyUpdatesDocument);
     expect((await watched.next()).data?.orderStatusChanged.status).toBe('CONFIRMED');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // `mine` is live once the orders replica behind the second router holds it, its only one.
+    expect(
+      await eventually(
+        async () => (await s.gauge(s.orders[1]!, 'cartograph_active_subscriptions')) === 1,
+      ),
+    ).toBe(true);
 
     await s.request(1)(MoveDocument, { id, status: 'PAID' }, { token: admin });
     await s.request(0)(MoveDocument, { id, status: 'SHIPPED' }, { token: admin });
@@ -149,7 +154,8 @@ describe('cleanup and failures', { timeout: systemTestTimeoutMs }, () => {
     system = await startSupergraphSystem({ routers: 1, orders: 1, privateRedis: true });
     const s = system;
     const failing = async () => (await s.readiness(0)).failing.sort();
-    // This system runs no users subgraph, so the router never counts itself ready here.
+    // This system runs no users subgraph (see startSupergraphSystem), so the router never counts
+    // itself ready here, whatever listens on the users subgraph's default port.
     expect(await s.readiness(0)).toEqual({ status: 503, failing: ['users'] });
 
     await s.orders[0]!.stop();

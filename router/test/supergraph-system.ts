@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import {
   createGraphQLClient,
   createTestDatabase,
@@ -43,6 +44,12 @@ export async function startSupergraphSystem(options: {
     REDIS_PREFIX: prefix.prefix,
     ...options.env,
   };
+  // This system runs no users subgraph. The router must still not look for one at the URL the
+  // supergraph names (localhost:4001), where an `npm start` beside the tests would answer: it
+  // gets a port of the system's own, on which every connection is closed unanswered.
+  const usersAway = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => usersAway.listen(0, '127.0.0.1', resolve));
+  const usersUrl = `http://127.0.0.1:${(usersAway.address() as AddressInfo).port}/graphql`;
   const productsPort = await freePort();
   const ordersPorts = await Promise.all(Array.from({ length: options.orders }, () => freePort()));
   const startOrders = (i: number) =>
@@ -58,6 +65,7 @@ export async function startSupergraphSystem(options: {
       env: {
         ...common,
         ROUTER_PORT: '0',
+        USERS_SUBGRAPH_URL: usersUrl,
         PRODUCTS_SUBGRAPH_URL: `http://127.0.0.1:${productsPort}/graphql`,
         ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPorts[i % options.orders]}/graphql`,
         RATE_LIMIT_PER_ADDRESS: '1000000',
@@ -127,6 +135,7 @@ export async function startSupergraphSystem(options: {
       await productsDb.$disconnect();
       await prefix.cleanup().catch(() => undefined);
       await redisServer?.stop();
+      await new Promise((resolve) => usersAway.close(resolve));
       await Promise.all([productsDatabase.drop(), ordersDatabase.drop()]);
     },
   };
