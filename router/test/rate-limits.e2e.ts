@@ -154,3 +154,43 @@ describe('rate limits and forged tokens', () => {
     expect(answers[20]).toMatchObject([{ extensions: { code: 'RATE_LIMITED' } }]);
   });
 });
+
+describe('one rate-limit point for HTTP and graphql-ws', () => {
+  it('counts an operation refused for its address against no user, over graphql-ws as over HTTP', async () => {
+    const [overSocket, overHttp] = await Promise.all([
+      system.token('CUSTOMER'),
+      system.token('CUSTOMER'),
+    ]);
+    const crowded = clientAt('127.0.0.4');
+    const ws = createClient({
+      url: system.wsUrl(0),
+      webSocketImpl: crowded.socket,
+      retryAttempts: 0,
+    });
+    const run = (token?: string) =>
+      new Promise<unknown>((resolve) => {
+        ws.subscribe(
+          {
+            query: '{ categories { id } }',
+            extensions: token ? { authorization: `Bearer ${token}` } : {},
+          },
+          { next: resolve, error: resolve, complete: () => undefined },
+        );
+      });
+    // The address's 20 spent anonymously, then one operation for each user, refused for it.
+    for (let i = 0; i < 20; i++) await run();
+    const refused = [await run(overSocket), (await crowded.ask(0, overHttp)).codes];
+    await ws.dispose();
+    await crowded.close();
+    const elsewhere = clientAt('127.0.0.5');
+
+    const answers = [];
+    for (const token of [overSocket, overHttp])
+      for (let i = 0; i < 5; i++) answers.push((await elsewhere.ask(i % 2, token)).status);
+    await elsewhere.close();
+
+    expect(refused).toMatchObject([[{ extensions: { code: 'RATE_LIMITED' } }], ['RATE_LIMITED']]);
+    // Each user has all 5 of theirs left.
+    expect(answers).toEqual(Array(10).fill(200));
+  });
+});
