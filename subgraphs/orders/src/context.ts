@@ -15,7 +15,7 @@ export interface Deps {
   db: Db;
   verifyAccessToken: AccessTokenVerifier;
   /** Publishes what mutations enqueued (stock requests) as soon as they commit. */
-  events: Pick<EventRuntime, 'kick' | 'redis'>;
+  events: Pick<EventRuntime, 'kick'>;
   /** Status changes from every replica, for subscriptions. */
   orderChanges: EventHub<OrderChangeEvent>;
 }

@@ -15,7 +15,7 @@ export interface Deps {
   db: Db;
   verifyAccessToken: AccessTokenVerifier;
   /** Publishes what mutations enqueued (stock changes) as soon as they commit. */
-  events: Pick<EventRuntime, 'kick' | 'redis'>;
+  events: Pick<EventRuntime, 'kick'>;
   /** Stock changes from every replica, for subscriptions. */
   stockChanges: EventHub<StockChangeRow>;
 }

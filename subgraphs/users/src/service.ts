@@ -1,0 +1,70 @@
+import {
+  accessTokenAlgorithm,
+  createInternalVerifier,
+  createSubgraphBase,
+  type SubgraphConfig,
+} from '@cartograph/shared';
+import { importPKCS8 } from 'jose';
+import { createContext, type Deps } from './context.js';
+import { createDb } from './data/db.js';
+import { createLoginThrottle, type LoginThrottleOptions } from './domain/login-throttle.js';
+import { createPasswordHashGate, type PasswordHashGateOptions } from './domain/password-hash-gate.js';
+import { createRegistrationLimit } from './domain/registration-limit.js';
+import { resolvers } from './resolvers/index.js';
+
+export interface UsersConfig extends SubgraphConfig {
+  /** Signs access tokens (PEM); only this subgraph holds it. `publicKeyPem` is its other half. */
+  privateKeyPem: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  /** How long a rotated refresh token still gets the successor it was exchanged for. */
+  reuseGraceSeconds: number;
+  bcryptCost: number;
+  loginThrottle: Omit<LoginThrottleOptions, 'redis' | 'prefix' | 'logger'>;
+  registrationLimit: { maxPerAddress: number; windowSeconds: number };
+  passwordHashing: PasswordHashGateOptions;
+}
+
+/**
+ * The users subgraph, built from its configuration without listening: `index.ts` starts it from
+ * the environment, tests from their own settings. Its limits (login throttle, registrations)
+ * count in Redis on the service's own connection.
+ */
+export async function createUsersService(config: UsersConfig) {
+  const base = await createSubgraphBase('users', config, createDb);
+  const prefix = config.redisPrefix;
+  const deps: Deps = {
+    db: base.db,
+    verifyAccessToken: base.verifyAccessToken,
+    sessions: {
+      ...config.tokens,
+      signingKey: await importPKCS8(config.privateKeyPem, accessTokenAlgorithm),
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      refreshTokenTtlDays: config.refreshTokenTtlDays,
+      reuseGraceSeconds: config.reuseGraceSeconds,
+    },
+    bcryptCost: config.bcryptCost,
+    loginThrottle: createLoginThrottle({
+      ...config.loginThrottle,
+      redis: base.redis,
+      prefix,
+      logger: base.logger,
+    }),
+    registrationLimit: createRegistrationLimit({
+      ...config.registrationLimit,
+      redis: base.redis,
+      prefix,
+    }),
+    passwordHashGate: createPasswordHashGate(config.passwordHashing),
+  };
+  // The client's address comes from X-Forwarded-For only on requests the router signed.
+  const fromRouter = config.http.internalSecret
+    ? createInternalVerifier(config.http.internalSecret)
+    : undefined;
+  const service = base.serve({
+    schema: new URL('../schema.graphql', import.meta.url),
+    resolvers,
+    context: (req) => createContext(req, deps, fromRouter),
+  });
+  return { ...service, logger: base.logger, metrics: base.metrics, ...deps };
+}
