@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  generateSigningKeys,
-  servedAt,
-  testRedisUrl,
-  testSubgraphConfig,
-} from '@cartograph/shared/testing';
+import { generateSigningKeys, servedAt, testSubgraphConfig } from '@cartograph/shared/testing';
 import { inject } from 'vitest';
 import { hashPassword } from '../src/domain/credentials.js';
 import type { PasswordHashGateOptions } from '../src/domain/password-hash-gate.js';
-import { createUsersService } from '../src/service.js';
+import { createUsersService, type UsersConfig } from '../src/service.js';
 import { graphql } from './__generated__/gql.js';
 
 /** bcrypt's lowest cost: the tests check behaviour, not hashing time. */
@@ -34,22 +29,20 @@ export interface UsersSubgraphOptions {
 }
 
 /**
- * The users subgraph on a free port over this run's database and Redis prefix, with its own
+ * The users subgraph's settings for tests, over a run's database and Redis prefix and a run's
  * keys. The limits every test file shares one address under (127.0.0.1) are far above what a
- * file sends, unless a test asks for its own. It starts once its Redis answers, so limits count
- * there from the first request.
+ * file sends, unless a test asks for its own.
  */
-export async function startUsersSubgraph(options: UsersSubgraphOptions = {}) {
-  const keys = generateSigningKeys();
-  const config = testSubgraphConfig({
-    databaseUrl: inject('databaseUrl'),
-    redisPrefix: inject('redisPrefix'),
-    publicKeyPem: keys.publicKeyPem,
-  });
-  const service = await createUsersService({
+export function testUsersConfig(
+  run: { databaseUrl: string; redisPrefix: string },
+  keys: ReturnType<typeof generateSigningKeys>,
+  options: UsersSubgraphOptions = {},
+): UsersConfig {
+  const config = testSubgraphConfig({ ...run, publicKeyPem: keys.publicKeyPem });
+  return {
     ...config,
     host: options.host ?? config.host,
-    redisUrl: options.redisUrl ?? testRedisUrl,
+    redisUrl: options.redisUrl ?? config.redisUrl,
     http: { ...config.http, internalSecret: options.internalSecret },
     privateKeyPem: keys.privateKeyPem,
     accessTokenTtlSeconds: 900,
@@ -66,8 +59,23 @@ export async function startUsersSubgraph(options: UsersSubgraphOptions = {}) {
       maxPerAddress: options.registrationsPerAddress ?? 100_000,
       windowSeconds: 3600,
     },
-    passwordHashing: { concurrency: 2, perAddress: 1000, queueLimit: 1000, ...options.passwordHashing },
-  });
+    passwordHashing: {
+      concurrency: 2,
+      perAddress: 1000,
+      queueLimit: 1000,
+      ...options.passwordHashing,
+    },
+  };
+}
+
+/**
+ * The users subgraph on a free port over this run's database and Redis prefix, with its own
+ * keys. It starts once its Redis answers, so limits count there from the first request.
+ */
+export async function startUsersSubgraph(options: UsersSubgraphOptions = {}) {
+  const keys = generateSigningKeys();
+  const run = { databaseUrl: inject('databaseUrl'), redisPrefix: inject('redisPrefix') };
+  const service = await createUsersService(testUsersConfig(run, keys, options));
   return { ...servedAt(await service.start()), db: service.db, keys, stop: service.stop };
 }
 
