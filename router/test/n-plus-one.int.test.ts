@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createAccessTokenVerifier, createLogger } from '@cartograph/shared';
 import {
   createGraphQLClient,
-  createStatementCounter,
   createTestDatabase,
   createTestRedisPrefix,
   generateSigningKeys,
-  servedAt,
   signTestToken,
-  testSubgraphConfig,
+  startSubgraphInProcess,
   testTokenSettings,
 } from '@cartograph/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,46 +49,43 @@ async function startCountedSupergraph() {
     createTestDatabase('products'),
     createTestDatabase('orders'),
   ]);
-  const counters = {
-    users: createStatementCounter(),
-    products: createStatementCounter(),
-    orders: createStatementCounter(),
-  };
   const run = (database: { url: string }) => ({
     databaseUrl: database.url,
     redisPrefix: redis.prefix,
-    publicKeyPem: keys.publicKeyPem,
+    keys,
   });
-  const services = {
-    users: await createUsersService({
-      ...testUsersConfig(run(users), keys),
-      statementCounter: counters.users.onStatement,
-    }),
-    products: await createProductsService({
-      ...testSubgraphConfig(run(products)),
-      statementCounter: counters.products.onStatement,
-    }),
-    orders: await createOrdersService({
-      ...testSubgraphConfig(run(orders)),
-      statementCounter: counters.orders.onStatement,
-    }),
+  const subgraphs = {
+    users: await startSubgraphInProcess(createUsersService, run(users), (config) =>
+      testUsersConfig(config, keys),
+    ),
+    products: await startSubgraphInProcess(createProductsService, run(products)),
+    orders: await startSubgraphInProcess(createOrdersService, run(orders)),
   };
-  const subgraphUrls: Record<string, string> = {};
-  for (const [name, service] of Object.entries(services))
-    subgraphUrls[name] = servedAt(await service.start()).url;
   const router = await startRouterInProcess({
-    subgraphUrls,
+    subgraphUrls: {
+      users: subgraphs.users.url,
+      products: subgraphs.products.url,
+      orders: subgraphs.orders.url,
+    },
     verifyAccessToken: await createAccessTokenVerifier(keys.publicKeyPem, testTokenSettings),
     logger: createLogger('router', process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
   return {
     request: createGraphQLClient(router.url),
-    dbs: { users: services.users.db, products: services.products.db, orders: services.orders.db },
-    counters,
+    dbs: {
+      users: subgraphs.users.service.db,
+      products: subgraphs.products.service.db,
+      orders: subgraphs.orders.service.db,
+    },
+    counters: {
+      users: subgraphs.users.sql,
+      products: subgraphs.products.sql,
+      orders: subgraphs.orders.sql,
+    },
     adminToken: await signTestToken(keys.privateKeyPem, { role: 'ADMIN' }),
     async stop() {
       await router.stop();
-      await Promise.all(Object.values(services).map((service) => service.stop()));
+      await Promise.all(Object.values(subgraphs).map(({ service }) => service.stop()));
       await Promise.all([users, products, orders].map((database) => database.drop()));
       await redis.cleanup();
     },

@@ -4,9 +4,7 @@ import {
   createTestDatabase,
   createTestRedisPrefix,
   freePort,
-  generateSigningKeys,
-  servedAt,
-  testSubgraphConfig,
+  startSubgraphInProcess,
   testTokenSettings,
 } from '@cartograph/shared/testing';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
@@ -31,25 +29,20 @@ async function startTracedSupergraph() {
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   // As `startTracing` does: async-hooks context and W3C trace context propagation.
   provider.register();
-  const keys = generateSigningKeys();
   const routerLog: Record<string, unknown>[] = [];
   const database = await createTestDatabase('products');
   const redis = createTestRedisPrefix('tracing');
-  const products = await createProductsService(
-    testSubgraphConfig({
-      databaseUrl: database.url,
-      redisPrefix: redis.prefix,
-      publicKeyPem: keys.publicKeyPem,
-    }),
-  );
+  const products = await startSubgraphInProcess(createProductsService, {
+    databaseUrl: database.url,
+    redisPrefix: redis.prefix,
+  });
   const nowhere = `http://127.0.0.1:${await freePort()}/graphql`;
   const router = await startRouterInProcess({
-    subgraphUrls: {
-      products: servedAt(await products.start()).url,
-      users: nowhere,
-      orders: nowhere,
-    },
-    verifyAccessToken: await createAccessTokenVerifier(keys.publicKeyPem, testTokenSettings),
+    subgraphUrls: { products: products.url, users: nowhere, orders: nowhere },
+    verifyAccessToken: await createAccessTokenVerifier(
+      products.keys.publicKeyPem,
+      testTokenSettings,
+    ),
     logger: pino(
       { level: 'error' },
       { write: (line: string) => void routerLog.push(JSON.parse(line)) },
@@ -73,7 +66,7 @@ async function startTracedSupergraph() {
     },
     async stop() {
       await router.stop();
-      await products.stop();
+      await products.service.stop();
       await database.drop();
       await redis.cleanup();
       await provider.shutdown();

@@ -1,11 +1,7 @@
-import {
-  createSubgraphBase,
-  streams,
-  type SubgraphConfig,
-  type Worker,
-} from '@cartograph/shared';
-import { createContext, type Deps } from './context.js';
+import { createSubgraphBase, streams, type SubgraphConfig, type Worker } from '@cartograph/shared';
+import type { Deps } from './context.js';
 import { createDb } from './data/db.js';
+import { createLoaders } from './data/loaders.js';
 import { followOrderChanges } from './events/order-changes.js';
 import { startRedelivery } from './events/redelivery.js';
 import { handledReplies, handleStockReply } from './events/stock-replies.js';
@@ -17,8 +13,6 @@ export interface OrdersConfig extends SubgraphConfig {
    * redelivery sweep, for in-process tests that do not exercise it.
    */
   stockRetryAfterMs?: number;
-  /** How long a stock reply may stay unacknowledged before another consumer claims it. */
-  claimIdleMs?: number;
 }
 
 /**
@@ -31,23 +25,15 @@ export async function createOrdersService(config: OrdersConfig) {
   const base = await createSubgraphBase('orders', config, createDb);
   const events = base.eventRuntime({
     stream: streams.stockReplies,
-    group: 'orders',
     accepts: handledReplies,
     handle: (event) => handleStockReply(base.eventsDb, event),
-    claimIdleMs: config.claimIdleMs,
   });
   const orderChanges = followOrderChanges(base.follower('changes'));
-  const deps: Deps = {
-    db: base.db,
-    verifyAccessToken: base.verifyAccessToken,
-    events,
-    orderChanges: orderChanges.hub,
-  };
-  const service = base.serve({
+  return base.serve({
     schema: new URL('../schema.graphql', import.meta.url),
     resolvers,
-    context: (req) => createContext(req, deps),
-    subscriptions: true,
+    deps: { db: base.db, events, orderChanges: orderChanges.hub } satisfies Deps,
+    loaders: createLoaders,
     workers: [
       orderChanges,
       events,
@@ -59,7 +45,6 @@ export async function createOrdersService(config: OrdersConfig) {
       }),
     ],
   });
-  return { ...service, logger: base.logger, metrics: base.metrics, ...deps };
 }
 
 /** The redelivery sweep as a worker: it runs once the server does, when a delay is configured. */

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createStatementCounter,
-  generateSigningKeys,
-  servedAt,
-  signTestToken,
-  testSubgraphConfig,
-} from '@cartograph/shared/testing';
+import { signTestToken, startSubgraphInProcess, subgraphTestRun } from '@cartograph/shared/testing';
 import { inject } from 'vitest';
 import { transitionOrder } from '../src/data/order-store.js';
 import type { OrderStatus } from '../src/generated/prisma/client.js';
@@ -18,19 +12,11 @@ import { graphql } from './__generated__/gql.js';
  * Resolvers count their SQL; the event flow has its own client, so it never shows in the counts.
  */
 export async function startOrdersSubgraph(options: { redeliveryAfterMs?: number } = {}) {
-  const keys = generateSigningKeys();
-  const sql = createStatementCounter();
-  const service = await createOrdersService({
-    ...testSubgraphConfig({
-      databaseUrl: inject('databaseUrl'),
-      redisPrefix: inject('redisPrefix'),
-      publicKeyPem: keys.publicKeyPem,
-    }),
-    statementCounter: sql.onStatement,
-    claimIdleMs: 1000,
-    stockRetryAfterMs: options.redeliveryAfterMs,
-  });
-  const served = servedAt(await service.start());
+  const { service, keys, ...started } = await startSubgraphInProcess(
+    createOrdersService,
+    subgraphTestRun(inject),
+    (config) => ({ ...config, stockRetryAfterMs: options.redeliveryAfterMs }),
+  );
 
   /** A caller with a fresh identity: the orders subgraph only knows users by their token. */
   const caller = async (role: 'CUSTOMER' | 'ADMIN' = 'CUSTOMER') => {
@@ -39,11 +25,10 @@ export async function startOrdersSubgraph(options: { redeliveryAfterMs?: number 
   };
 
   return {
-    ...served,
+    ...started,
     orderChanges: service.orderChanges,
     metrics: service.metrics,
     db: service.db,
-    sql,
     keys,
     customer: () => caller('CUSTOMER'),
     admin: () => caller('ADMIN'),

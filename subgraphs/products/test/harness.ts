@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createStatementCounter,
-  generateSigningKeys,
-  servedAt,
-  signTestToken,
-  testSubgraphConfig,
-} from '@cartograph/shared/testing';
+import { signTestToken, startSubgraphInProcess, subgraphTestRun } from '@cartograph/shared/testing';
 import { inject } from 'vitest';
 import { createProductsService } from '../src/service.js';
 import { graphql } from './__generated__/gql.js';
@@ -16,25 +10,16 @@ import { graphql } from './__generated__/gql.js';
  * SQL; the event flow has its own client, so its polling never shows in the counts.
  */
 export async function startProductsSubgraph() {
-  const keys = generateSigningKeys();
-  const sql = createStatementCounter();
-  const service = await createProductsService({
-    ...testSubgraphConfig({
-      databaseUrl: inject('databaseUrl'),
-      redisPrefix: inject('redisPrefix'),
-      publicKeyPem: keys.publicKeyPem,
-    }),
-    statementCounter: sql.onStatement,
-    claimIdleMs: 1000,
-  });
-  const served = servedAt(await service.start());
+  const { service, keys, ...started } = await startSubgraphInProcess(
+    createProductsService,
+    subgraphTestRun(inject),
+  );
   const token = (role: 'CUSTOMER' | 'ADMIN') =>
     signTestToken(keys.privateKeyPem, { sub: randomUUID(), role });
   return {
-    ...served,
+    ...started,
     stockChanges: service.stockChanges,
     db: service.db,
-    sql,
     events: service.events,
     adminToken: await token('ADMIN'),
     customerToken: await token('CUSTOMER'),

@@ -1,5 +1,11 @@
 import { createPublicKey } from 'node:crypto';
-import { baseEnv, loadEnv as parse, portVar, readPem, subgraphConfigFromEnv } from '@cartograph/shared';
+import {
+  baseEnv,
+  loadEnv as parse,
+  portVar,
+  readPem,
+  subgraphConfigFromEnv,
+} from '@cartograph/shared';
 import { z } from 'zod';
 import type { UsersConfig } from './service.js';
 
@@ -52,7 +58,9 @@ export function usersConfigFromEnv(env: Env): UsersConfig {
     ...subgraphConfigFromEnv(env, {
       port: env.USERS_PORT,
       databaseUrl: env.USERS_DATABASE_URL,
-      publicKeyPem: createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString(),
+      publicKeyPem: createPublicKey(privateKeyPem)
+        .export({ type: 'spki', format: 'pem' })
+        .toString(),
     }),
     privateKeyPem,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,

@@ -5,10 +5,14 @@ import {
   type SubgraphConfig,
 } from '@cartograph/shared';
 import { importPKCS8 } from 'jose';
-import { createContext, type Deps } from './context.js';
+import { requestContext, type Deps } from './context.js';
 import { createDb } from './data/db.js';
+import { createLoaders } from './data/loaders.js';
 import { createLoginThrottle, type LoginThrottleOptions } from './domain/login-throttle.js';
-import { createPasswordHashGate, type PasswordHashGateOptions } from './domain/password-hash-gate.js';
+import {
+  createPasswordHashGate,
+  type PasswordHashGateOptions,
+} from './domain/password-hash-gate.js';
 import { createRegistrationLimit } from './domain/registration-limit.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -33,9 +37,8 @@ export interface UsersConfig extends SubgraphConfig {
 export async function createUsersService(config: UsersConfig) {
   const base = await createSubgraphBase('users', config, createDb);
   const prefix = config.redisPrefix;
-  const deps: Deps = {
+  const deps = {
     db: base.db,
-    verifyAccessToken: base.verifyAccessToken,
     sessions: {
       ...config.tokens,
       signingKey: await importPKCS8(config.privateKeyPem, accessTokenAlgorithm),
@@ -56,15 +59,16 @@ export async function createUsersService(config: UsersConfig) {
       prefix,
     }),
     passwordHashGate: createPasswordHashGate(config.passwordHashing),
-  };
+  } satisfies Deps;
   // The client's address comes from X-Forwarded-For only on requests the router signed.
   const fromRouter = config.http.internalSecret
     ? createInternalVerifier(config.http.internalSecret)
     : undefined;
-  const service = base.serve({
+  return base.serve({
     schema: new URL('../schema.graphql', import.meta.url),
     resolvers,
-    context: (req) => createContext(req, deps, fromRouter),
+    deps,
+    loaders: createLoaders,
+    perRequest: (req) => requestContext(req, fromRouter),
   });
-  return { ...service, logger: base.logger, metrics: base.metrics, ...deps };
 }

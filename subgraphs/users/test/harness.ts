@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { generateSigningKeys, servedAt, testSubgraphConfig } from '@cartograph/shared/testing';
+import type { SubgraphConfig } from '@cartograph/shared';
+import {
+  startSubgraphInProcess,
+  subgraphTestRun,
+  type SigningKeys,
+} from '@cartograph/shared/testing';
 import { inject } from 'vitest';
 import { hashPassword } from '../src/domain/credentials.js';
 import type { PasswordHashGateOptions } from '../src/domain/password-hash-gate.js';
@@ -29,16 +34,14 @@ export interface UsersSubgraphOptions {
 }
 
 /**
- * The users subgraph's settings for tests, over a run's database and Redis prefix and a run's
- * keys. The limits every test file shares one address under (127.0.0.1) are far above what a
+ * The users subgraph's settings for tests on top of the shared ones, with the run's keys. The limits every test file shares one address under (127.0.0.1) are far above what a
  * file sends, unless a test asks for its own.
  */
 export function testUsersConfig(
-  run: { databaseUrl: string; redisPrefix: string },
-  keys: ReturnType<typeof generateSigningKeys>,
+  config: SubgraphConfig,
+  keys: SigningKeys,
   options: UsersSubgraphOptions = {},
 ): UsersConfig {
-  const config = testSubgraphConfig({ ...run, publicKeyPem: keys.publicKeyPem });
   return {
     ...config,
     host: options.host ?? config.host,
@@ -73,10 +76,12 @@ export function testUsersConfig(
  * keys. It starts once its Redis answers, so limits count there from the first request.
  */
 export async function startUsersSubgraph(options: UsersSubgraphOptions = {}) {
-  const keys = generateSigningKeys();
-  const run = { databaseUrl: inject('databaseUrl'), redisPrefix: inject('redisPrefix') };
-  const service = await createUsersService(testUsersConfig(run, keys, options));
-  return { ...servedAt(await service.start()), db: service.db, keys, stop: service.stop };
+  const { service, ...started } = await startSubgraphInProcess(
+    createUsersService,
+    subgraphTestRun(inject),
+    (config, keys) => testUsersConfig(config, keys, options),
+  );
+  return { ...started, db: service.db, stop: service.stop };
 }
 
 export type UsersSubgraph = Awaited<ReturnType<typeof startUsersSubgraph>>;

@@ -62,7 +62,11 @@ export function listenForMetrics(
   logger: Logger,
 ) {
   if (env.METRICS_PORT === undefined) return Promise.resolve(undefined);
-  return serveMetrics(metrics, { port: env.METRICS_PORT, host: env.METRICS_HOST ?? env.HOST }, logger);
+  return serveMetrics(
+    metrics,
+    { port: env.METRICS_PORT, host: env.METRICS_HOST ?? env.HOST },
+    logger,
+  );
 }
 
 /** `/metrics`, and nothing else, on a listener of its own at `port` (0 picks a free one). */

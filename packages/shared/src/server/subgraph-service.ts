@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
+import { parse } from 'graphql';
 import type { Redis } from 'ioredis';
 import {
   createAccessTokenVerifier,
   readPem,
+  viewerFromAuthorization,
   type AccessTokenVerifier,
   type TokenSettings,
+  type Viewer,
 } from '../auth/auth.js';
 import { databaseQueryCounter } from '../data/database.js';
 import { serverSettingsFromEnv, type BaseEnv } from '../env.js';
-import { createEventRuntime, type EventRuntimeOptions } from '../events/runtime.js';
 import type { TransactionalSqlClient } from '../events/outbox.js';
+import { createEventRuntime, type EventRuntimeOptions } from '../events/runtime.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createMetrics, serveMetrics, type Metrics } from '../observability/metrics.js';
 import { startTracing } from '../observability/tracing.js';
@@ -46,6 +49,8 @@ export interface SubgraphConfig {
    * collector. Entry files do; in-process tests register a provider of their own.
    */
   tracing?: boolean;
+  /** How long a consumed event may stay unacknowledged before another consumer claims it. */
+  eventClaimIdleMs?: number;
   /**
    * Tests: called for every SQL statement the resolvers and the subscription followers send, to
    * prove a query costs a constant number of them. The event flow (outbox relay, stream
@@ -90,27 +95,39 @@ export interface Worker {
 
 type Database = TransactionalSqlClient & { $disconnect(): Promise<void> };
 
-type ServeOptions<TContext> = {
+/**
+ * What a subgraph's resolvers get on every request: its dependencies, the caller (null when
+ * anonymous) and DataLoaders of the request's own.
+ */
+export type SubgraphContext<TDeps, TLoaders> = TDeps & {
+  viewer: Viewer | null;
+  loaders: TLoaders;
+};
+
+interface ServeOptions<TDeps extends { db: unknown }, TLoaders, TExtra> {
   /** The subgraph's SDL file (`new URL('../schema.graphql', import.meta.url)`). */
   schema: URL;
   /** Typed by codegen per subgraph; federation's resolver map is looser, hence `object`. */
   resolvers: object;
+  /** What the resolvers use beside the caller: the database client, the service's own parts. */
+  deps: TDeps;
+  /** A request's DataLoaders, made afresh for each request and each subscription operation. */
+  loaders: (db: TDeps['db']) => TLoaders;
+  /**
+   * What an HTTP request adds to its context (users: the client's address, from its socket).
+   * Not with subscriptions, whose operations come without a request of their own.
+   */
+  perRequest?: (req: IncomingMessage) => TExtra;
   /** Background work (event relays, consumers, sweeps): started after the server, stopped after it. */
   workers?: Worker[];
-} & (
-  | { context: (req: IncomingMessage) => Promise<TContext>; subscriptions?: false }
-  | {
-      /** Serves subscriptions over graphql-ws too, each operation with its own token. */
-      subscriptions: true;
-      context: (req: Pick<IncomingMessage, 'headers'>) => Promise<TContext>;
-    }
-);
+}
 
 /**
  * The parts every subgraph is made of, built once from its configuration: logger, metrics, its
  * database client, its own Redis connection, the token verifier and, when asked, tracing. A
  * subgraph's `createXService` adds its own dependencies and calls `serve`, which builds the
- * server without listening and returns the handles to start and stop it.
+ * server without listening (graphql-ws too when the schema has subscriptions) and returns it
+ * with the dependencies and the handles to start and stop it.
  */
 export async function createSubgraphBase<TDb extends Database>(
   name: string,
@@ -132,9 +149,11 @@ export async function createSubgraphBase<TDb extends Database>(
         }
       : countInMetrics,
   );
-  const eventsDb = statementCounter
-    ? createDb(config.databaseUrl, config.databasePoolSize, countInMetrics)
-    : db;
+  let eventsClient: TDb | undefined;
+  const eventsDb = () =>
+    (eventsClient ??= statementCounter
+      ? createDb(config.databaseUrl, config.databasePoolSize, countInMetrics)
+      : db);
   const redis = createRedis(config.redisUrl, logger, name);
   const verifyAccessToken: AccessTokenVerifier = await createAccessTokenVerifier(
     config.publicKeyPem,
@@ -150,22 +169,27 @@ export async function createSubgraphBase<TDb extends Database>(
     /** The resolvers' database client. */
     db,
     /** The event flow's client: `db` itself unless a test counts the resolvers' statements. */
-    eventsDb,
+    get eventsDb() {
+      return eventsDb();
+    },
     /** The service's own Redis connection: limits, the outbox relay, readiness. */
     redis,
     verifyAccessToken,
     connectRedis,
-    /** The outbox relay and, when given, a consumer group, on the service's Redis prefix. */
-    eventRuntime: (consume?: EventRuntimeOptions['consume']) =>
+    /**
+     * The outbox relay and, when given, a consumer in the group named after the service, on the
+     * service's Redis prefix.
+     */
+    eventRuntime: (consume?: Omit<NonNullable<EventRuntimeOptions['consume']>, 'group'>) =>
       createEventRuntime({
         name,
         redis,
         redisUrl: config.redisUrl,
         prefix: config.redisPrefix,
-        db: eventsDb,
+        db: eventsDb(),
         logger,
         registry: metrics.registry,
-        consume,
+        consume: consume && { group: name, claimIdleMs: config.eventClaimIdleMs, ...consume },
       }),
     /** What a stream follower for subscriptions takes: a connection of its own, and `db`. */
     follower: (label: string) => ({
@@ -174,10 +198,20 @@ export async function createSubgraphBase<TDb extends Database>(
       logger,
       db,
     }),
-    serve: <TContext extends BaseContext>(options: ServeOptions<TContext>) =>
+    serve: <TDeps extends { db: unknown }, TLoaders, TExtra = unknown>(
+      options: ServeOptions<TDeps, TLoaders, TExtra>,
+    ) =>
       serveSubgraph(
         config,
-        { logger, metrics, db, eventsDb, redis, verifyAccessToken, stopTracing },
+        {
+          logger,
+          metrics,
+          db,
+          redis,
+          verifyAccessToken,
+          stopTracing,
+          databases: () => [...new Set([db, eventsClient ?? db])],
+        },
         options,
       ),
   };
@@ -187,40 +221,59 @@ interface SubgraphParts {
   logger: Logger;
   metrics: Metrics;
   db: Database;
-  eventsDb: Database;
+  /** Every database client the service made, to disconnect on stop. */
+  databases: () => Database[];
   redis: Redis;
   verifyAccessToken: AccessTokenVerifier;
   stopTracing: () => Promise<void>;
 }
 
-function serveSubgraph<TContext extends BaseContext>(
+function serveSubgraph<TDeps extends { db: unknown }, TLoaders, TExtra>(
   config: SubgraphConfig,
   parts: SubgraphParts,
-  options: ServeOptions<TContext>,
+  options: ServeOptions<TDeps, TLoaders, TExtra>,
 ) {
-  const { logger, metrics, db, eventsDb, redis } = parts;
+  type TContext = SubgraphContext<TDeps, TLoaders> & TExtra & BaseContext;
+  const { logger, metrics, db, redis, verifyAccessToken } = parts;
+  const { deps, loaders, perRequest } = options;
+  const typeDefs = readFileSync(options.schema, 'utf8');
+  // A subgraph whose schema has subscriptions serves them over graphql-ws on /graphql.
+  const subscriptions = parse(typeDefs).definitions.some(
+    (definition) => 'name' in definition && definition.name?.value === 'Subscription',
+  );
+  if (perRequest && subscriptions)
+    throw new Error('A subgraph with subscriptions cannot add to its context per HTTP request');
+  const contextFor = async (authorization: string | undefined) => ({
+    ...deps,
+    viewer: await viewerFromAuthorization(authorization, verifyAccessToken),
+    loaders: loaders(deps.db),
+  });
   const workers = options.workers ?? [];
   const { apollo, httpServer } = createSubgraphServer<TContext>({
     ...config.http,
     logger,
     metrics,
-    typeDefs: readFileSync(options.schema, 'utf8'),
+    typeDefs,
     resolvers: options.resolvers,
-    context: options.context,
+    context: async (req) =>
+      ({ ...(await contextFor(req.headers.authorization)), ...perRequest?.(req) }) as TContext,
     readiness: {
       database: async () => db.$queryRaw`SELECT 1`,
       redis: () => redis.ping(),
     },
-    subscriptions: options.subscriptions
+    subscriptions: subscriptions
       ? {
-          verifyAccessToken: parts.verifyAccessToken,
-          context: (authorization) => options.context({ headers: { authorization } }),
+          verifyAccessToken,
+          context: async (authorization) => (await contextFor(authorization)) as TContext,
         }
       : undefined,
   });
   let metricsListener: Awaited<ReturnType<typeof serveMetrics>> | undefined;
 
   return {
+    ...deps,
+    logger,
+    metrics,
     apollo,
     httpServer,
     /**
@@ -245,7 +298,7 @@ function serveSubgraph<TContext extends BaseContext>(
       await apollo.stop();
       await metricsListener?.close();
       for (const worker of [...workers].reverse()) await worker.stop();
-      await Promise.all([...new Set([db, eventsDb])].map((client) => client.$disconnect()));
+      await Promise.all(parts.databases().map((client) => client.$disconnect()));
       if (redis.status === 'ready') await redis.quit();
       else redis.disconnect();
       await parts.stopTracing();
