@@ -1,3 +1,5 @@
+// Loads vitest's types for the augmentation below in programs that import nothing else of it.
+import type {} from 'vitest';
 import type { SubgraphConfig } from '../server/subgraph-service.js';
 import { createGraphQLClient } from './client.js';
 import { generateSigningKeys, testTokenSettings, type SigningKeys } from './keys.js';
