@@ -5,13 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import {
-  checkPostgres,
-  checkRedis,
   listSubgraphs,
   repoRoot,
   startService,
   type RunningService,
 } from '@cartograph/shared/testing';
+import { ensureInfrastructure } from './infrastructure.js';
 import { ensureDevKeys } from './keys.js';
 import { databaseUrl, migrateAll, seedAll } from './setup.js';
 
@@ -57,13 +56,10 @@ function printer(name: string, color: number) {
   };
 }
 
-try {
-  await checkPostgres(databaseUrl('users', env).replace(/\/[^/]*$/, '/postgres'));
-  await checkRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-} catch (error) {
-  console.error(`\n${(error as Error).message}\n`);
-  process.exit(1);
-}
+await ensureInfrastructure(env, (current) => ({
+  postgres: databaseUrl('users', current).replace(/\/[^/]*$/, '/postgres'),
+  redis: current.REDIS_URL ?? 'redis://127.0.0.1:6379',
+}));
 
 if (!env.JWT_PRIVATE_KEY && !env.JWT_PRIVATE_KEY_FILE) {
   const keys = ensureDevKeys();
