@@ -65,19 +65,14 @@ export async function ensureServiceDatabase(service: Service) {
   );
 }
 
-async function main() {
-  const [service, name] = process.argv.slice(2);
-  const services = listSubgraphs(root).map((subgraph) => subgraph.name);
-  if (!service || !services.includes(service) || !name || !/^[a-z0-9_]+$/.test(name)) {
-    console.error(`usage: npm run db:new-migration -- <${services.join('|')}> <snake_case_name>`);
-    process.exit(2);
-  }
+/**
+ * Writes the migration from the latest snapshot (or nothing) to the service's schema, named
+ * `<timestamp>_<name>`; returns its folder, or null when the schema has not changed.
+ */
+export async function newMigration(service: Service, name: string): Promise<string | null> {
   await ensureServiceDatabase(service);
   const sql = diffSchema(service);
-  if (!sql) {
-    console.log(`prisma/${service}/schema.prisma has no change since the latest migration.`);
-    return;
-  }
+  if (!sql) return null;
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const dir = `${migrationsDir(service)}/${stamp}_${name}`;
   mkdirSync(dir, { recursive: true });
@@ -85,7 +80,22 @@ async function main() {
   copyFileSync(`${root}/prisma/${service}/schema.prisma`, `${dir}/${snapshotName}`);
   const lock = `${migrationsDir(service)}/migration_lock.toml`;
   if (!existsSync(lock)) writeFileSync(lock, 'provider = "postgresql"\n');
-  console.log(`Wrote ${dir}/migration.sql; review it, then run npm run db:migrate.`);
+  return dir;
+}
+
+async function main() {
+  const [service, name] = process.argv.slice(2);
+  const services = listSubgraphs(root).map((subgraph) => subgraph.name);
+  if (!service || !services.includes(service) || !name || !/^[a-z0-9_]+$/.test(name)) {
+    console.error(`usage: npm run db:new-migration -- <${services.join('|')}> <snake_case_name>`);
+    process.exit(2);
+  }
+  const dir = await newMigration(service, name);
+  console.log(
+    dir
+      ? `Wrote ${dir}/migration.sql; review it, then run npm run db:migrate.`
+      : `prisma/${service}/schema.prisma has no change since the latest migration.`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
