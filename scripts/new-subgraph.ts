@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { envName, listSubgraphs } from '@cartograph/shared/testing';
 import { format, getFileInfo, resolveConfig } from 'prettier';
-import { Alias, isMap, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { Alias, isMap, Pair, parseDocument, Scalar, YAMLSeq, type YAMLMap } from 'yaml';
 import { newMigration } from '../prisma/scripts/new-migration.js';
 
 /** This checkout: the script edits the tree it belongs to (the template's test runs a copy). */

@@ -1,8 +1,8 @@
 /**
  * The subgraph template, used as the root README's "How to add a subgraph" says, in a copy of
  * this checkout (so that tests running beside it never see a half-made subgraph): the script
- * makes one, the supergraph composes with it, it type-checks and its own test passes. The copy
- * and the databases it made are removed whatever happens.
+ * makes one, the supergraph composes with it, it type-checks and lints, and its own test
+ * passes. The copy and the databases it made are removed whatever happens.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -129,7 +129,7 @@ async function inCopy(command: string, args: string[], cwd = copy) {
 }
 
 describe('npm run new-subgraph', () => {
-  it('makes a subgraph that composes, type-checks and passes its test, leaving this tree alone', async () => {
+  it('makes a subgraph that composes, type-checks, lints and passes its test, leaving this tree alone', async () => {
     const tsx = ['--conditions=@cartograph/source', '--import', 'tsx'];
     const pascal = name[0]!.toUpperCase() + name.slice(1);
 
@@ -140,12 +140,18 @@ describe('npm run new-subgraph', () => {
       [`${copy}/node_modules/typescript/bin/tsc`, '-p', 'tsconfig.json', '--noEmit'],
       `${copy}/subgraphs/${name}`,
     );
+    const lint = inCopy(
+      process.execPath,
+      [`${copy}/node_modules/eslint/bin/eslint.js`, '.'],
+      `${copy}/subgraphs/${name}`,
+    );
     const tests = inCopy(
       process.execPath,
       [`${copy}/node_modules/vitest/vitest.mjs`, 'run'],
       `${copy}/subgraphs/${name}`,
     );
     await typecheck;
+    await lint;
     const { stdout } = await tests;
 
     expect(listSubgraphs(copy).map(({ name, port }) => ({ name, port }))).toEqual([
