@@ -22,6 +22,8 @@ export const maxLoginFailures = 10;
 export interface UsersSubgraphOptions {
   /** Another Redis than the shared one, e.g. a private one a test stops. */
   redisUrl?: string;
+  /** Another database than the run's, e.g. one nobody answers at. */
+  databaseUrl?: string;
   bcryptCost?: number;
   /** Requires the router's signature on every request, as production does. */
   internalSecret?: string;
@@ -45,6 +47,7 @@ export function testUsersConfig(
   return {
     ...config,
     host: options.host ?? config.host,
+    databaseUrl: options.databaseUrl ?? config.databaseUrl,
     redisUrl: options.redisUrl ?? config.redisUrl,
     http: { ...config.http, internalSecret: options.internalSecret },
     privateKeyPem: keys.privateKeyPem,
