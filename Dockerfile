@@ -22,19 +22,11 @@ FROM build AS setup
 CMD ["npx", "tsx", "--conditions=@cartograph/source", "scripts/setup.ts", \
   "--keys-dir", "/run/secrets/keys", "--users-secrets-dir", "/run/secrets/users"]
 
-FROM build AS users
+# Every subgraph, named by its folder: docker compose passes SUBGRAPH as a build argument.
+FROM build AS subgraph
+ARG SUBGRAPH
 ENV NODE_ENV=production
-WORKDIR /app/subgraphs/users
-CMD ["node", "dist/index.js"]
-
-FROM build AS products
-ENV NODE_ENV=production
-WORKDIR /app/subgraphs/products
-CMD ["node", "dist/index.js"]
-
-FROM build AS orders
-ENV NODE_ENV=production
-WORKDIR /app/subgraphs/orders
+WORKDIR /app/subgraphs/${SUBGRAPH}
 CMD ["node", "dist/index.js"]
 
 FROM build AS router

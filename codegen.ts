@@ -8,25 +8,7 @@ import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { parse, printSchema } from 'graphql';
-
-/** Each subgraph's parent types: what its resolvers really receive. */
-const subgraphs = {
-  users: {
-    User: '../data/user-store.js#UserRow',
-  },
-  products: {
-    Product: '../data/product-store.js#ProductRow',
-    Category: '../data/category-store.js#CategoryRow',
-    StockChange: '../events/stock-changes.js#StockChangeRow',
-  },
-  orders: {
-    Order: '../data/order-store.js#OrderRow',
-    OrderItem: '../data/order-store.js#OrderItemRow',
-    OrderStatusChange: '../data/order-store.js#OrderStatusChangeRow',
-    User: '../data/order-store.js#UserRef',
-    Product: '../data/order-store.js#ProductRef',
-  },
-} satisfies Record<string, Record<string, string>>;
+import { listSubgraphs } from './packages/shared/src/testing/subgraphs.js';
 
 const clientPreset = {
   preset: 'client',
@@ -55,7 +37,9 @@ const generates: CodegenConfig['generates'] = {
   },
 };
 
-for (const [name, mappers] of Object.entries(subgraphs)) {
+// Every folder of subgraphs/, with the mappers its package.json declares: what each type's
+// resolvers really receive (the data layer's rows).
+for (const { name, mappers } of listSubgraphs()) {
   const sdlPath = `subgraphs/${name}/schema.graphql`;
   generates[`subgraphs/${name}/src/__generated__/resolvers-types.ts`] = {
     schema: sdlPath,

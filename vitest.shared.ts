@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
 
 const shared = fileURLToPath(new URL('./packages/shared/src', import.meta.url));
 // Apollo's packages are CommonJS and require graphql's CommonJS build; tests must share that
@@ -29,3 +29,13 @@ export const preset = defineConfig({
     maxWorkers: 2,
   },
 });
+
+/**
+ * A subgraph's vitest config: the preset, named after the subgraph, with the one global setup
+ * every subgraph shares (its throwaway database and Redis prefix for the run).
+ */
+export const subgraphTestConfig = (name: string) =>
+  mergeConfig(
+    preset,
+    defineConfig({ test: { name, globalSetup: [`${shared}/testing/subgraph-setup.ts`] } }),
+  );

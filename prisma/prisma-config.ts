@@ -6,7 +6,7 @@ import { defineConfig } from 'prisma/config';
  * run through Prisma's JS schema engine and the pg adapter, so nothing is downloaded (see the
  * toolchain note).
  */
-export function serviceConfig(name: 'users' | 'products' | 'orders') {
+export function serviceConfig(name: string) {
   const variable = `${name.toUpperCase()}_DATABASE_URL`;
   // The CLI must resolve the schema's env(...) to see `engineType = "client"`; when it cannot,
   // it falls back to fetching a Rust engine, which these machines cannot download.

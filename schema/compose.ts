@@ -6,26 +6,24 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
+import { listSubgraphs, repoRoot } from '@cartograph/shared/testing';
 import { parse, printSchema } from 'graphql';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+export const supergraphPath = `${repoRoot}/schema/supergraph.graphql`;
+export const apiSchemaPath = `${repoRoot}/schema/api.graphql`;
 
-/** The subgraphs and the URLs the checked-in supergraph names; the router overrides them from env. */
-export const subgraphs = [
-  { name: 'users', url: 'http://localhost:4001/graphql' },
-  { name: 'products', url: 'http://localhost:4002/graphql' },
-  { name: 'orders', url: 'http://localhost:4003/graphql' },
-] as const;
-
-export const supergraphPath = `${root}schema/supergraph.graphql`;
-export const apiSchemaPath = `${root}schema/api.graphql`;
-
-export async function composeSupergraph(): Promise<{ supergraphSdl: string; apiSdl: string }> {
+/**
+ * Composes every subgraph of `subgraphs/` (of another checkout when `root` is given). Each is
+ * named by its folder, at the URL of its default port; the router overrides URLs from env.
+ */
+export async function composeSupergraph(
+  root = repoRoot,
+): Promise<{ supergraphSdl: string; apiSdl: string }> {
   const services = await Promise.all(
-    subgraphs.map(async ({ name, url }) => ({
+    listSubgraphs(root).map(async ({ name, port }) => ({
       name,
-      url,
-      typeDefs: parse(await readFile(`${root}subgraphs/${name}/schema.graphql`, 'utf8')),
+      url: `http://localhost:${port}/graphql`,
+      typeDefs: parse(await readFile(`${root}/subgraphs/${name}/schema.graphql`, 'utf8')),
     })),
   );
   const result = composeServices(services);

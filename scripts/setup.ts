@@ -3,23 +3,37 @@
  * `npm start` runs it first; `npm run db:migrate` runs it without seeding, `npm run db:seed`
  * seeds only.
  */
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureDatabase, migrateDatabase } from '@cartograph/shared/testing';
-import { seedProducts } from '../prisma/products/seed.js';
-import { seedUsers } from '../prisma/users/seed.js';
-import { createDb as createProductsDb } from '../subgraphs/products/src/data/db.js';
-import { createDb as createUsersDb } from '../subgraphs/users/src/data/db.js';
+import {
+  ensureDatabase,
+  envName,
+  listSubgraphs,
+  migrateDatabase,
+  repoRoot,
+} from '@cartograph/shared/testing';
+import type { seed as seedUsers } from '../prisma/users/seed.js';
 import { ensureDemoPasswords, ensureDevKeys } from './keys.js';
 
-export const services = ['users', 'products', 'orders'] as const;
-
-export const databaseUrl = (service: (typeof services)[number], env = process.env) =>
-  env[`${service.toUpperCase()}_DATABASE_URL`] ??
+export const databaseUrl = (service: string, env = process.env) =>
+  env[envName(service, 'DATABASE_URL')] ??
   `postgresql://postgres@127.0.0.1:5432/cartograph_${service}`;
 
+/** A `prisma/<subgraph>/seed.ts`: seeds that subgraph's database and says what it did. */
+interface SeedModule {
+  seed(db: unknown, env: NodeJS.ProcessEnv): Promise<{ summary: string }>;
+}
+
+/** Every subgraph's `src/data/db.ts`. */
+interface DbModule {
+  createDb(url: string): { $disconnect(): Promise<void> };
+}
+
+const importFile = <T>(path: string) => import(pathToFileURL(path).href) as Promise<T>;
+
 export async function migrateAll(env = process.env) {
-  for (const service of services) {
+  for (const { name: service } of listSubgraphs()) {
     const url = databaseUrl(service, env);
     if (await ensureDatabase(url))
       console.log(`created database ${new URL(url).pathname.slice(1)}`);
@@ -29,8 +43,9 @@ export async function migrateAll(env = process.env) {
 }
 
 /**
- * Seeds demo data: creates the demo accounts that are missing (an existing one keeps its
- * password) and the catalog. The demo accounts' default passwords are refused in production.
+ * Seeds demo data: runs the `seed` of every subgraph that has a `prisma/<name>/seed.ts`. Users
+ * creates the demo accounts that are missing (an existing one keeps its password), whose default
+ * passwords are refused in production; products, the catalog. Returns the demo accounts.
  */
 export async function seedAll(env = process.env) {
   if (env.NODE_ENV === 'production' && !(env.SEED_ADMIN_PASSWORD && env.SEED_CUSTOMER_PASSWORD)) {
@@ -38,19 +53,25 @@ export async function seedAll(env = process.env) {
       'Refusing to seed demo accounts with default passwords in production: set SEED_ADMIN_PASSWORD and SEED_CUSTOMER_PASSWORD',
     );
   }
-  const users = createUsersDb(databaseUrl('users', env));
-  const products = createProductsDb(databaseUrl('products', env));
-  try {
-    const accounts = await seedUsers(users, Number(env.BCRYPT_COST ?? 12), env);
-    const catalog = await seedProducts(products);
-    const states = accounts.map(
-      ({ email, created }) => `${email} ${created ? 'created' : 'exists, left as it is'}`,
-    );
-    console.log(`demo accounts: ${states.join('; ')}. Catalog: ${JSON.stringify(catalog)}`);
-    return accounts;
-  } finally {
-    await Promise.all([users.$disconnect(), products.$disconnect()]);
+  const results: Record<string, { summary: string }> = {};
+  for (const { name } of listSubgraphs()) {
+    const seedFile = `${repoRoot}/prisma/${name}/seed.ts`;
+    if (!existsSync(seedFile)) continue;
+    const { seed } = await importFile<SeedModule>(seedFile);
+    const { createDb } = await importFile<DbModule>(`${repoRoot}/subgraphs/${name}/src/data/db.ts`);
+    const db = createDb(databaseUrl(name, env));
+    try {
+      results[name] = await seed(db, env);
+    } finally {
+      await db.$disconnect();
+    }
   }
+  console.log(
+    `seeded: ${Object.values(results)
+      .map((result) => result.summary)
+      .join('. ')}`,
+  );
+  return (results.users as Awaited<ReturnType<typeof seedUsers>> | undefined)?.accounts ?? [];
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,16 +1,16 @@
 /**
  * `npm start`: checks that Postgres and Redis answer, creates, migrates and seeds the databases,
- * then runs the three subgraphs and the router, each its own process, and prints the router's
- * URL. `npm run dev` does the same with restart-on-change. Ctrl-C stops everything.
+ * then runs every subgraph and the router, each its own process, and prints the router's URL.
+ * `npm run dev` does the same with restart-on-change. Ctrl-C stops everything.
  */
 import { existsSync } from 'node:fs';
 import {
-  checkPostgres,
-  checkRedis,
+  listSubgraphs,
   repoRoot,
   startService,
   type RunningService,
 } from '@cartograph/shared/testing';
+import { ensureInfrastructure } from './infrastructure.js';
 import { ensureDevKeys } from './keys.js';
 import { databaseUrl, migrateAll, seedAll } from './setup.js';
 
@@ -18,12 +18,17 @@ if (existsSync(`${repoRoot}/.env`)) process.loadEnvFile(`${repoRoot}/.env`);
 const env = process.env;
 const watch = process.argv.includes('--watch');
 
-const colors = { users: 36, products: 35, orders: 33, router: 32 } as const;
-type Name = keyof typeof colors;
+/** The subgraphs in port order, then the router, each with the workspace it runs from. */
+const services = [
+  ...listSubgraphs().map(({ name }) => ({ name, workspace: `subgraphs/${name}` })),
+  { name: 'router', workspace: 'router' },
+];
+/** ANSI colours, one a service: cyan, magenta, yellow, blue, red, white, and green the router. */
+const colors = [36, 35, 33, 34, 31, 37];
 
 /** Prints a service's JSON log line as `[name] level message {fields}`. */
-function printer(name: Name) {
-  const prefix = `\x1b[${colors[name]}m[${name}]\x1b[0m`;
+function printer(name: string, color: number) {
+  const prefix = `\x1b[${color}m[${name}]\x1b[0m`;
   const levels: Record<number, string> = {
     10: 'trace',
     20: 'debug',
@@ -51,13 +56,10 @@ function printer(name: Name) {
   };
 }
 
-try {
-  await checkPostgres(databaseUrl('users', env).replace(/\/[^/]*$/, '/postgres'));
-  await checkRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-} catch (error) {
-  console.error(`\n${(error as Error).message}\n`);
-  process.exit(1);
-}
+await ensureInfrastructure(env, (current) => ({
+  postgres: databaseUrl('users', current).replace(/\/[^/]*$/, '/postgres'),
+  redis: current.REDIS_URL ?? 'redis://127.0.0.1:6379',
+}));
 
 if (!env.JWT_PRIVATE_KEY && !env.JWT_PRIVATE_KEY_FILE) {
   const keys = ensureDevKeys();
@@ -81,11 +83,9 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 try {
-  for (const name of ['users', 'products', 'orders', 'router'] as const) {
-    const service = await startService(name, name === 'router' ? 'router' : `subgraphs/${name}`, {
-      onLine: printer(name),
-      watch,
-    });
+  for (const [i, { name, workspace }] of services.entries()) {
+    const color = name === 'router' ? 32 : colors[i % colors.length]!;
+    const service = await startService(name, workspace, { onLine: printer(name, color), watch });
     service.process.once('exit', (code) => {
       if (stopping) return;
       console.error(`${name} exited (${code}); stopping the others`);

@@ -313,3 +313,8 @@ export async function seedProducts(db: Db) {
   }
   return { categories: Object.keys(catalog).length, products };
 }
+
+/** What `npm start` and `npm run db:seed` run (scripts/setup.ts): the demo catalog. */
+export async function seed(db: Db) {
+  return { summary: `catalog: ${JSON.stringify(await seedProducts(db))}` };
+}

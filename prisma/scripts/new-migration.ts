@@ -1,7 +1,7 @@
 /**
  * Authors a migration from the change to a service's schema.prisma:
  *
- *   npm run db:new-migration -- <users|products|orders> <name>
+ *   npm run db:new-migration -- <subgraph> <name>
  *
  * `prisma migrate dev` cannot run offline (see the toolchain note), so this diffs the schema
  * against the snapshot saved with the latest migration (or against nothing for the first one),
@@ -10,16 +10,16 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ensureDatabase } from '@cartograph/shared/testing';
+import { ensureDatabase, listSubgraphs } from '@cartograph/shared/testing';
 
-const services = ['users', 'products', 'orders'] as const;
-type Service = (typeof services)[number];
+/** A subgraph, by its folder name: its database's schema is `prisma/<name>/schema.prisma`. */
+type Service = string;
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const snapshotName = 'schema.snapshot.prisma';
 
 export function migrationsDir(service: Service) {
-  return `${root}prisma/${service}/migrations`;
+  return `${root}/prisma/${service}/migrations`;
 }
 
 /** The schema as of the latest migration, or null before the first one. */
@@ -46,10 +46,10 @@ export function diffSchema(service: Service): string {
       'diff',
       ...from,
       '--to-schema-datamodel',
-      `${root}prisma/${service}/schema.prisma`,
+      `${root}/prisma/${service}/schema.prisma`,
       '--script',
     ],
-    { cwd: `${root}subgraphs/${service}`, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: `${root}/subgraphs/${service}`, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const statements = sql
     .split('\n')
@@ -65,26 +65,37 @@ export async function ensureServiceDatabase(service: Service) {
   );
 }
 
-async function main() {
-  const [service, name] = process.argv.slice(2);
-  if (!services.includes(service as Service) || !name || !/^[a-z0-9_]+$/.test(name)) {
-    console.error('usage: npm run db:new-migration -- <users|products|orders> <snake_case_name>');
-    process.exit(2);
-  }
-  await ensureServiceDatabase(service as Service);
-  const sql = diffSchema(service as Service);
-  if (!sql) {
-    console.log(`prisma/${service}/schema.prisma has no change since the latest migration.`);
-    return;
-  }
+/**
+ * Writes the migration from the latest snapshot (or nothing) to the service's schema, named
+ * `<timestamp>_<name>`; returns its folder, or null when the schema has not changed.
+ */
+export async function newMigration(service: Service, name: string): Promise<string | null> {
+  await ensureServiceDatabase(service);
+  const sql = diffSchema(service);
+  if (!sql) return null;
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const dir = `${migrationsDir(service as Service)}/${stamp}_${name}`;
+  const dir = `${migrationsDir(service)}/${stamp}_${name}`;
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}/migration.sql`, sql);
-  copyFileSync(`${root}prisma/${service}/schema.prisma`, `${dir}/${snapshotName}`);
-  const lock = `${migrationsDir(service as Service)}/migration_lock.toml`;
+  copyFileSync(`${root}/prisma/${service}/schema.prisma`, `${dir}/${snapshotName}`);
+  const lock = `${migrationsDir(service)}/migration_lock.toml`;
   if (!existsSync(lock)) writeFileSync(lock, 'provider = "postgresql"\n');
-  console.log(`Wrote ${dir}/migration.sql; review it, then run npm run db:migrate.`);
+  return dir;
+}
+
+async function main() {
+  const [service, name] = process.argv.slice(2);
+  const services = listSubgraphs(root).map((subgraph) => subgraph.name);
+  if (!service || !services.includes(service) || !name || !/^[a-z0-9_]+$/.test(name)) {
+    console.error(`usage: npm run db:new-migration -- <${services.join('|')}> <snake_case_name>`);
+    process.exit(2);
+  }
+  const dir = await newMigration(service, name);
+  console.log(
+    dir
+      ? `Wrote ${dir}/migration.sql; review it, then run npm run db:migrate.`
+      : `prisma/${service}/schema.prisma has no change since the latest migration.`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

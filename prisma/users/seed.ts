@@ -49,3 +49,15 @@ export async function seedUsers(db: Db, bcryptCost: number, env: NodeJS.ProcessE
   }
   return seeded;
 }
+
+/**
+ * What `npm start` and `npm run db:seed` run (scripts/setup.ts): the demo accounts, with the
+ * bcrypt cost the subgraph runs with. Its accounts are what `npm start` prints.
+ */
+export async function seed(db: Db, env: NodeJS.ProcessEnv) {
+  const accounts = await seedUsers(db, Number(env.BCRYPT_COST ?? 12), env);
+  const states = accounts.map(
+    ({ email, created }) => `${email} ${created ? 'created' : 'exists, left as it is'}`,
+  );
+  return { summary: `demo accounts: ${states.join('; ')}`, accounts };
+}

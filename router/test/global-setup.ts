@@ -4,12 +4,15 @@ import {
   checkRedis,
   createTestDatabase,
   createTestRedisPrefix,
+  envName,
   generateSigningKeys,
+  listSubgraphs,
   startService,
   testPostgresUrl,
   testRedisUrl,
   type RunningService,
 } from '@cartograph/shared/testing';
+import type { ProvidedContext } from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { seedUsers } from '../../prisma/users/seed.js';
 import { createDb as createUsersDb } from '../../subgraphs/users/src/data/db.js';
@@ -17,6 +20,7 @@ import { createDb as createUsersDb } from '../../subgraphs/users/src/data/db.js'
 declare module 'vitest' {
   export interface ProvidedContext {
     routerUrl: string;
+    /** Every subgraph's, by name; the tests know these three. */
     subgraphUrls: Record<'users' | 'products' | 'orders', string>;
     databaseUrls: Record<'users' | 'products' | 'orders', string>;
     privateKeyPem: string;
@@ -29,23 +33,25 @@ declare module 'vitest' {
 }
 
 /**
- * The whole supergraph for the end-to-end tests: three throwaway databases, fresh signing keys,
- * the three subgraphs and the router, each its own process on a free port, as `npm start` runs
- * them. Only the admin account is seeded; every test makes the rest of its own data.
+ * The whole supergraph for the end-to-end tests: a throwaway database per subgraph, fresh
+ * signing keys, every subgraph and the router, each its own process on a free port, as
+ * `npm start` runs them. Only the demo accounts are seeded; every test makes the rest of its own
+ * data.
  */
 export default async function setup(project: TestProject) {
   await checkPostgres(`${testPostgresUrl}/postgres`);
   await checkRedis(testRedisUrl);
   const redis = createTestRedisPrefix('e2e');
-  const [users, products, orders] = await Promise.all([
-    createTestDatabase('users'),
-    createTestDatabase('products'),
-    createTestDatabase('orders'),
-  ]);
+  const subgraphs = listSubgraphs().map(({ name }) => name);
+  const databases = Object.fromEntries(
+    await Promise.all(
+      subgraphs.map(async (name) => [name, await createTestDatabase(name)] as const),
+    ),
+  );
   const keys = generateSigningKeys();
   const admin = { email: 'admin@cartograph.dev', password: randomUUID() };
   const customer = { email: 'customer@cartograph.dev', password: randomUUID() };
-  const usersDb = createUsersDb(users.url);
+  const usersDb = createUsersDb(databases.users!.url);
   await seedUsers(usersDb, 4, {
     SEED_ADMIN_PASSWORD: admin.password,
     SEED_CUSTOMER_PASSWORD: customer.password,
@@ -72,14 +78,13 @@ export default async function setup(project: TestProject) {
   };
   const teardown = async () => {
     await Promise.all(running.map((service) => service.stop()));
-    await Promise.all([users, products, orders].map((database) => database.drop()));
+    await Promise.all(Object.values(databases).map((database) => database.drop()));
     await redis.cleanup();
   };
   try {
-    const [usersSubgraph, productsSubgraph, ordersSubgraph] = await Promise.all([
-      start('users', 'subgraphs/users', {
-        USERS_PORT: '0',
-        USERS_DATABASE_URL: users.url,
+    /** What a subgraph needs beside the common variables: users signs tokens and hashes. */
+    const ownEnv: Record<string, Record<string, string>> = {
+      users: {
         JWT_PRIVATE_KEY: keys.privateKeyPem,
         BCRYPT_COST: '4',
         // Every test comes from 127.0.0.1: per-address limits stay on, far above the suite.
@@ -87,23 +92,25 @@ export default async function setup(project: TestProject) {
         REGISTRATIONS_PER_ADDRESS: '100000',
         PASSWORD_HASH_PER_ADDRESS: '64',
         PASSWORD_HASH_QUEUE_LIMIT: '10000',
-      }),
-      start('products', 'subgraphs/products', {
-        PRODUCTS_PORT: '0',
-        PRODUCTS_DATABASE_URL: products.url,
-      }),
-      start('orders', 'subgraphs/orders', { ORDERS_PORT: '0', ORDERS_DATABASE_URL: orders.url }),
-    ]);
-    const subgraphUrls = {
-      users: `${usersSubgraph.url}/graphql`,
-      products: `${productsSubgraph.url}/graphql`,
-      orders: `${ordersSubgraph.url}/graphql`,
+      },
     };
+    const started = await Promise.all(
+      subgraphs.map((name) =>
+        start(name, `subgraphs/${name}`, {
+          [envName(name, 'PORT')]: '0',
+          [envName(name, 'DATABASE_URL')]: databases[name]!.url,
+          ...ownEnv[name],
+        }),
+      ),
+    );
+    const subgraphUrls = Object.fromEntries(
+      started.map((service) => [service.name, `${service.url}/graphql`]),
+    );
     const router = await start('router', 'router', {
       ROUTER_PORT: '0',
-      USERS_SUBGRAPH_URL: subgraphUrls.users,
-      PRODUCTS_SUBGRAPH_URL: subgraphUrls.products,
-      ORDERS_SUBGRAPH_URL: subgraphUrls.orders,
+      ...Object.fromEntries(
+        subgraphs.map((name) => [envName(name, 'SUBGRAPH_URL'), subgraphUrls[name]!]),
+      ),
       // Tests share one address; the limits stay on, far above what the suite sends.
       RATE_LIMIT_PER_ADDRESS: '1000000',
       // 200 orders at once on a loaded 2-core machine can queue longer than production's 10 s.
@@ -114,12 +121,13 @@ export default async function setup(project: TestProject) {
       MAX_SUBSCRIPTIONS_PER_ADDRESS: '100000',
     });
     project.provide('routerUrl', router.url);
-    project.provide('subgraphUrls', subgraphUrls);
-    project.provide('databaseUrls', {
-      users: users.url,
-      products: products.url,
-      orders: orders.url,
-    });
+    project.provide('subgraphUrls', subgraphUrls as ProvidedContext['subgraphUrls']);
+    project.provide(
+      'databaseUrls',
+      Object.fromEntries(
+        Object.entries(databases).map(([name, database]) => [name, database.url]),
+      ) as ProvidedContext['databaseUrls'],
+    );
     project.provide('privateKeyPem', keys.privateKeyPem);
     project.provide('redisPrefix', redis.prefix);
     project.provide('internalSecret', internalSecret);

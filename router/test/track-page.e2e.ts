@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { chromiumPath } from '@cartograph/shared/testing';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { graphql } from './__generated__/gql.js';
@@ -16,9 +17,9 @@ const MoveDocument = graphql(`
 const profile = mkdtempSync(`${tmpdir()}/cartograph-chromium-`);
 let browser: BrowserContext;
 beforeAll(async () => {
-  // Debian's Chromium, a fresh profile, and nothing that calls home: this machine's network is closed.
+  // Chromium (Debian's unless CHROMIUM_PATH says), a fresh profile, and nothing that calls home.
   browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     headless: true,
     args: [
       '--no-sandbox',

@@ -2,8 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   createTestDatabase,
   createTestRedisPrefix,
+  envName,
   freePort,
   generateSigningKeys,
+  listSubgraphs,
   startService,
   testRedisUrl,
   type RunningService,
@@ -18,16 +20,13 @@ import { createDb as createUsersDb } from '../../subgraphs/users/src/data/db.js'
  * never touches development data and can run beside `npm start`.
  */
 export async function startBenchStack(extraEnv: Record<string, string> = {}) {
-  const databases = {
-    users: await createTestDatabase('users'),
-    products: await createTestDatabase('products'),
-    orders: await createTestDatabase('orders'),
-  };
+  const databases: Record<string, Awaited<ReturnType<typeof createTestDatabase>>> = {};
+  for (const { name } of listSubgraphs()) databases[name] = await createTestDatabase(name);
   const keys = generateSigningKeys();
   const admin = { email: 'admin@cartograph.dev', password: randomUUID() };
   const customer = { email: 'customer@cartograph.dev', password: randomUUID() };
-  const usersDb = createUsersDb(databases.users.url);
-  const productsDb = createProductsDb(databases.products.url);
+  const usersDb = createUsersDb(databases.users!.url);
+  const productsDb = createProductsDb(databases.products!.url);
   await seedUsers(usersDb, 4, {
     SEED_ADMIN_PASSWORD: admin.password,
     SEED_CUSTOMER_PASSWORD: customer.password,
@@ -61,28 +60,29 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}) {
     running.push(service);
     return service;
   };
-  const users = await start('users', 'subgraphs/users', {
-    USERS_PORT: '0',
-    USERS_DATABASE_URL: databases.users.url,
-    JWT_PRIVATE_KEY: keys.privateKeyPem,
-    BCRYPT_COST: '4',
-  });
   // Production serves /metrics only on a listener of its own; the bench reads products' queries.
   const productsMetricsPort = await freePort();
-  const products = await start('products', 'subgraphs/products', {
-    PRODUCTS_PORT: '0',
-    PRODUCTS_DATABASE_URL: databases.products.url,
-    METRICS_PORT: String(productsMetricsPort),
-  });
-  const orders = await start('orders', 'subgraphs/orders', {
-    ORDERS_PORT: '0',
-    ORDERS_DATABASE_URL: databases.orders.url,
-  });
+  /** What a subgraph needs beside the common variables. */
+  const ownEnv: Record<string, Record<string, string>> = {
+    users: { JWT_PRIVATE_KEY: keys.privateKeyPem, BCRYPT_COST: '4' },
+    products: { METRICS_PORT: String(productsMetricsPort) },
+  };
+  const subgraphs: Record<string, RunningService> = {};
+  for (const [name, database] of Object.entries(databases)) {
+    subgraphs[name] = await start(name, `subgraphs/${name}`, {
+      [envName(name, 'PORT')]: '0',
+      [envName(name, 'DATABASE_URL')]: database.url,
+      ...ownEnv[name],
+    });
+  }
   const subgraphUrls = {
     ROUTER_PORT: '0',
-    USERS_SUBGRAPH_URL: `${users.url}/graphql`,
-    PRODUCTS_SUBGRAPH_URL: `${products.url}/graphql`,
-    ORDERS_SUBGRAPH_URL: `${orders.url}/graphql`,
+    ...Object.fromEntries(
+      Object.entries(subgraphs).map(([name, service]) => [
+        envName(name, 'SUBGRAPH_URL'),
+        `${service.url}/graphql`,
+      ]),
+    ),
   };
   // Every protection on; the rate limits count every request in Redis but, with one client
   // address driving thousands of requests a second, sit above what the bench sends.
@@ -102,6 +102,10 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}) {
     RATE_LIMIT_PER_USER: '0',
     PERSISTED_QUERIES: 'false',
   });
+  const { users, products, orders } = subgraphs as Record<
+    'users' | 'products' | 'orders',
+    RunningService
+  >;
   return {
     urls: {
       router: `${router.url}/graphql`,
@@ -113,9 +117,9 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}) {
     processes: { users, products, orders, router, unprotectedRouter },
     metricsUrls: { products: `http://127.0.0.1:${productsMetricsPort}` },
     databaseUrls: {
-      users: databases.users.url,
-      products: databases.products.url,
-      orders: databases.orders.url,
+      users: databases.users!.url,
+      products: databases.products!.url,
+      orders: databases.orders!.url,
     },
     admin,
     customer,

@@ -1,7 +1,3 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
-import { preset } from '../../vitest.shared.js';
+import { subgraphTestConfig } from '../../vitest.shared.js';
 
-export default mergeConfig(
-  preset,
-  defineConfig({ test: { globalSetup: ['test/global-setup.ts'] } }),
-);
+export default subgraphTestConfig('users');

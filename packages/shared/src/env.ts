@@ -88,7 +88,8 @@ export function internalSecretOf(env: {
   return secret;
 }
 
-type BaseEnv = z.output<z.ZodObject<typeof baseEnv>>;
+/** The variables every service reads, parsed. */
+export type BaseEnv = z.output<z.ZodObject<typeof baseEnv>>;
 
 /**
  * Whether `/metrics` is served on a service's main (public) port: only in development and

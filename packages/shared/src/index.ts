@@ -27,4 +27,5 @@ export * from './server/http-server.js';
 export * from './server/lifecycle.js';
 export * from './server/request-id.js';
 export * from './server/subgraph-server.js';
+export * from './server/subgraph-service.js';
 export * from './server/ws-server.js';

@@ -1,5 +1,6 @@
-import { baseEnv, loadEnv as parse, portVar } from '@cartograph/shared';
+import { baseEnv, loadEnv as parse, portVar, subgraphConfigFromEnv } from '@cartograph/shared';
 import { z } from 'zod';
+import type { OrdersConfig } from './service.js';
 
 const schema = z.object({
   ...baseEnv,
@@ -12,3 +13,9 @@ const schema = z.object({
 export type Env = z.output<typeof schema>;
 
 export const loadEnv = (source: NodeJS.ProcessEnv = process.env): Env => parse(schema, source);
+
+/** The service's configuration from its environment: what `createOrdersService` takes. */
+export const ordersConfigFromEnv = (env: Env): OrdersConfig => ({
+  ...subgraphConfigFromEnv(env, { port: env.ORDERS_PORT, databaseUrl: env.ORDERS_DATABASE_URL }),
+  stockRetryAfterMs: env.STOCK_RETRY_AFTER_MS,
+});

@@ -1,5 +1,6 @@
-import { baseEnv, loadEnv as parse, portVar } from '@cartograph/shared';
+import { baseEnv, loadEnv as parse, portVar, subgraphConfigFromEnv } from '@cartograph/shared';
 import { z } from 'zod';
+import type { ProductsConfig } from './service.js';
 
 const schema = z.object({
   ...baseEnv,
@@ -12,3 +13,10 @@ const schema = z.object({
 export type Env = z.output<typeof schema>;
 
 export const loadEnv = (source: NodeJS.ProcessEnv = process.env): Env => parse(schema, source);
+
+/** The service's configuration from its environment: what `createProductsService` takes. */
+export const productsConfigFromEnv = (env: Env): ProductsConfig =>
+  subgraphConfigFromEnv(env, {
+    port: env.PRODUCTS_PORT,
+    databaseUrl: env.PRODUCTS_DATABASE_URL,
+  });

@@ -1,95 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createAccessTokenVerifier,
-  createEventRuntime,
-  createLogger,
-  createMetrics,
-  createRedis,
-  listen,
-  streams,
-} from '@cartograph/shared';
-import {
-  createCountingPool,
-  createGraphQLClient,
-  generateSigningKeys,
-  signTestToken,
-  testRedisUrl,
-  testTokenSettings,
-} from '@cartograph/shared/testing';
+import { signTestToken, startSubgraphInProcess, subgraphTestRun } from '@cartograph/shared/testing';
 import { inject } from 'vitest';
-import { createDb } from '../src/data/db.js';
-import { followStockChanges } from '../src/events/stock-changes.js';
-import { handledRequests, handleStockRequest } from '../src/events/stock-requests.js';
-import { createServer } from '../src/server.js';
+import { createProductsService } from '../src/service.js';
 import { graphql } from './__generated__/gql.js';
 
 /**
- * The products subgraph on a free port over this run's database, as `index.ts` wires it: its
+ * The products subgraph on a free port over this run's database, as `index.ts` builds it: its
  * outbox relay and stock-request consumer run on this run's Redis prefix. Resolvers count their
  * SQL; the event flow has its own client, so its polling never shows in the counts.
  */
 export async function startProductsSubgraph() {
-  const keys = generateSigningKeys();
-  const logger = createLogger('products', process.env.TEST_LOG_LEVEL ?? 'silent');
-  const sql = createCountingPool(inject('productsDatabaseUrl'));
-  const db = createDb(sql.pool);
-  const eventsDb = createDb(inject('productsDatabaseUrl'));
-  const events = createEventRuntime({
-    name: 'products',
-    redisUrl: testRedisUrl,
-    prefix: inject('redisPrefix'),
-    db: eventsDb,
-    logger,
-    consume: {
-      stream: streams.stockRequests,
-      group: 'products',
-      accepts: handledRequests,
-      handle: (event) => handleStockRequest(eventsDb, event),
-      claimIdleMs: 1000,
-    },
-  });
-  events.start();
-  const stockChanges = followStockChanges({
-    redis: createRedis(testRedisUrl, logger, 'products-changes'),
-    prefix: inject('redisPrefix'),
-    logger,
-    // The resolvers' client: what subscriptions cost the database shows in the counts.
-    db,
-  });
-  const { apollo, httpServer } = createServer({
-    deps: {
-      db,
-      verifyAccessToken: await createAccessTokenVerifier(keys.publicKeyPem, testTokenSettings),
-      events,
-      stockChanges: stockChanges.hub,
-    },
-    logger,
-    metrics: createMetrics('products'),
-    production: false,
-    corsOrigins: '*',
-  });
-  await apollo.start();
-  const port = await listen(httpServer, 0, '127.0.0.1');
+  const { service, keys, ...started } = await startSubgraphInProcess(
+    createProductsService,
+    subgraphTestRun(inject),
+  );
   const token = (role: 'CUSTOMER' | 'ADMIN') =>
     signTestToken(keys.privateKeyPem, { sub: randomUUID(), role });
   return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    stockChanges: stockChanges.hub,
-    request: createGraphQLClient(`http://127.0.0.1:${port}/graphql`),
-    db,
-    sql,
-    events,
+    ...started,
+    stockChanges: service.stockChanges,
+    db: service.db,
+    events: service.events,
     adminToken: await token('ADMIN'),
     customerToken: await token('CUSTOMER'),
-    stop: async () => {
-      await apollo.stop();
-      await stockChanges.stop();
-      await events.stop();
-      await eventsDb.$disconnect();
-      await db.$disconnect();
-      await sql.pool.end();
-    },
+    stop: service.stop,
   };
 }
 

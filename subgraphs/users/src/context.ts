@@ -1,21 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  clientAddressFromRouter,
-  viewerFromAuthorization,
-  type AccessTokenVerifier,
-  type Viewer,
-} from '@cartograph/shared';
+import { clientAddressFromRouter, type SubgraphContext } from '@cartograph/shared';
 import type { Db } from './data/db.js';
-import { createLoaders, type Loaders } from './data/loaders.js';
+import type { Loaders } from './data/loaders.js';
 import type { LoginThrottle } from './domain/login-throttle.js';
 import type { PasswordHashGate } from './domain/password-hash-gate.js';
 import type { RegistrationLimit } from './domain/registration-limit.js';
 import type { SessionConfig } from './domain/sessions.js';
 
-/** What the server is built from; tests pass their own. */
+/** What the resolvers use beside the caller and the request's loaders; tests pass their own. */
 export interface Deps {
   db: Db;
-  verifyAccessToken: AccessTokenVerifier;
   sessions: SessionConfig;
   bcryptCost: number;
   loginThrottle: LoginThrottle;
@@ -23,9 +17,8 @@ export interface Deps {
   passwordHashGate: PasswordHashGate;
 }
 
-export interface Context extends Deps {
-  viewer: Viewer | null;
-  loaders: Loaders;
+/** What each request adds to the users subgraph's context beside `Deps`, viewer and loaders. */
+export interface RequestContext {
   /**
    * Users who proved who they are during this request (register, login, refresh): the payload's
    * user is the caller even though the request came without an access token.
@@ -35,20 +28,18 @@ export interface Context extends Deps {
   clientAddress: string;
 }
 
+export type Context = SubgraphContext<Deps, Loaders> & RequestContext;
+
 /**
  * `fromRouter` verifies the router's signature (INTERNAL_SECRET); the client's address comes from
  * X-Forwarded-For only on requests the router sent.
  */
-export async function createContext(
+export function requestContext(
   req: Pick<IncomingMessage, 'headers' | 'socket'>,
-  deps: Deps,
   fromRouter: ((signature: unknown) => boolean) | undefined,
-): Promise<Context> {
+): RequestContext {
   return {
-    ...deps,
     clientAddress: clientAddressFromRouter(req, fromRouter),
-    viewer: await viewerFromAuthorization(req.headers.authorization, deps.verifyAccessToken),
-    loaders: createLoaders(deps.db),
     authenticatedUserIds: new Set(),
   };
 }

@@ -1,5 +1,13 @@
-import { baseEnv, loadEnv as parse, portVar } from '@cartograph/shared';
+import { createPublicKey } from 'node:crypto';
+import {
+  baseEnv,
+  loadEnv as parse,
+  portVar,
+  readPem,
+  subgraphConfigFromEnv,
+} from '@cartograph/shared';
 import { z } from 'zod';
+import type { UsersConfig } from './service.js';
 
 const schema = z.object({
   ...baseEnv,
@@ -39,3 +47,40 @@ const schema = z.object({
 export type Env = z.output<typeof schema>;
 
 export const loadEnv = (source: NodeJS.ProcessEnv = process.env): Env => parse(schema, source);
+
+/**
+ * The service's configuration from its environment: what `createUsersService` takes. Its public
+ * key is derived from the private one, so the two always match.
+ */
+export function usersConfigFromEnv(env: Env): UsersConfig {
+  const privateKeyPem = readPem(env.JWT_PRIVATE_KEY, env.JWT_PRIVATE_KEY_FILE, 'JWT_PRIVATE_KEY');
+  return {
+    ...subgraphConfigFromEnv(env, {
+      port: env.USERS_PORT,
+      databaseUrl: env.USERS_DATABASE_URL,
+      publicKeyPem: createPublicKey(privateKeyPem)
+        .export({ type: 'spki', format: 'pem' })
+        .toString(),
+    }),
+    privateKeyPem,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    reuseGraceSeconds: env.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+    bcryptCost: env.BCRYPT_COST,
+    loginThrottle: {
+      maxFailures: env.LOGIN_MAX_FAILURES,
+      maxFailuresPerAddress: env.LOGIN_FAILURES_PER_ADDRESS,
+      windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+      lockoutSeconds: env.LOGIN_LOCKOUT_SECONDS,
+    },
+    registrationLimit: {
+      maxPerAddress: env.REGISTRATIONS_PER_ADDRESS,
+      windowSeconds: env.REGISTRATION_WINDOW_SECONDS,
+    },
+    passwordHashing: {
+      concurrency: env.PASSWORD_HASH_CONCURRENCY,
+      perAddress: env.PASSWORD_HASH_PER_ADDRESS,
+      queueLimit: env.PASSWORD_HASH_QUEUE_LIMIT,
+    },
+  };
+}

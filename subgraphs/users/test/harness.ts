@@ -1,29 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type { SubgraphConfig } from '@cartograph/shared';
 import {
-  accessTokenAlgorithm,
-  createAccessTokenVerifier,
-  createLogger,
-  createMetrics,
-  createRedis,
-  listen,
-} from '@cartograph/shared';
-import {
-  createGraphQLClient,
-  generateSigningKeys,
-  testRedisUrl,
-  testTokenSettings,
+  startSubgraphInProcess,
+  subgraphTestRun,
+  type SigningKeys,
 } from '@cartograph/shared/testing';
-import { importPKCS8 } from 'jose';
 import { inject } from 'vitest';
-import { createDb } from '../src/data/db.js';
 import { hashPassword } from '../src/domain/credentials.js';
-import { createLoginThrottle } from '../src/domain/login-throttle.js';
-import {
-  createPasswordHashGate,
-  type PasswordHashGateOptions,
-} from '../src/domain/password-hash-gate.js';
-import { createRegistrationLimit } from '../src/domain/registration-limit.js';
-import { createServer } from '../src/server.js';
+import type { PasswordHashGateOptions } from '../src/domain/password-hash-gate.js';
+import { createUsersService, type UsersConfig } from '../src/service.js';
 import { graphql } from './__generated__/gql.js';
 
 /** bcrypt's lowest cost: the tests check behaviour, not hashing time. */
@@ -37,6 +22,8 @@ export const maxLoginFailures = 10;
 export interface UsersSubgraphOptions {
   /** Another Redis than the shared one, e.g. a private one a test stops. */
   redisUrl?: string;
+  /** Another database than the run's, e.g. one nobody answers at. */
+  databaseUrl?: string;
   bcryptCost?: number;
   /** Requires the router's signature on every request, as production does. */
   internalSecret?: string;
@@ -49,73 +36,55 @@ export interface UsersSubgraphOptions {
 }
 
 /**
- * The users subgraph on a free port over this run's database and Redis prefix, with its own
- * keys. The limits every test file shares one address under (127.0.0.1) are far above what a
+ * The users subgraph's settings for tests on top of the shared ones, with the run's keys. The limits every test file shares one address under (127.0.0.1) are far above what a
  * file sends, unless a test asks for its own.
  */
-export async function startUsersSubgraph(options: UsersSubgraphOptions = {}) {
-  const keys = generateSigningKeys();
-  const logger = createLogger('users', process.env.TEST_LOG_LEVEL ?? 'silent');
-  const db = createDb(inject('usersDatabaseUrl'));
-  const redis = createRedis(options.redisUrl ?? testRedisUrl, logger, 'users-limits');
-  // Until the connection is up, limits count in memory (as while Redis is down): tests that
-  // count want Redis from the first request.
-  await redis.ping();
-  const prefix = inject('redisPrefix');
-  const { apollo, httpServer } = createServer({
-    deps: {
-      db,
-      verifyAccessToken: await createAccessTokenVerifier(keys.publicKeyPem, testTokenSettings),
-      sessions: {
-        ...testTokenSettings,
-        signingKey: await importPKCS8(keys.privateKeyPem, accessTokenAlgorithm),
-        accessTokenTtlSeconds: 900,
-        refreshTokenTtlDays: 30,
-        reuseGraceSeconds: options.reuseGraceSeconds ?? 10,
-      },
-      bcryptCost: options.bcryptCost ?? bcryptCost,
-      loginThrottle: createLoginThrottle({
-        redis,
-        prefix,
-        logger,
-        maxFailures: maxLoginFailures,
-        maxFailuresPerAddress: options.loginFailuresPerAddress ?? 100_000,
-        windowSeconds: 900,
-        lockoutSeconds: loginLockoutSeconds,
-      }),
-      registrationLimit: createRegistrationLimit({
-        redis,
-        prefix,
-        maxPerAddress: options.registrationsPerAddress ?? 100_000,
-        windowSeconds: 3600,
-      }),
-      passwordHashGate: createPasswordHashGate({
-        concurrency: 2,
-        perAddress: 1000,
-        queueLimit: 1000,
-        ...options.passwordHashing,
-      }),
-    },
-    logger,
-    metrics: createMetrics('users'),
-    production: false,
-    corsOrigins: '*',
-    internalSecret: options.internalSecret,
-  });
-  await apollo.start();
-  const port = await listen(httpServer, 0, options.host ?? '127.0.0.1');
+export function testUsersConfig(
+  config: SubgraphConfig,
+  keys: SigningKeys,
+  options: UsersSubgraphOptions = {},
+): UsersConfig {
   return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    port,
-    request: createGraphQLClient(`http://127.0.0.1:${port}/graphql`),
-    db,
-    keys,
-    stop: async () => {
-      await apollo.stop();
-      await db.$disconnect();
-      redis.disconnect();
+    ...config,
+    host: options.host ?? config.host,
+    databaseUrl: options.databaseUrl ?? config.databaseUrl,
+    redisUrl: options.redisUrl ?? config.redisUrl,
+    http: { ...config.http, internalSecret: options.internalSecret },
+    privateKeyPem: keys.privateKeyPem,
+    accessTokenTtlSeconds: 900,
+    refreshTokenTtlDays: 30,
+    reuseGraceSeconds: options.reuseGraceSeconds ?? 10,
+    bcryptCost: options.bcryptCost ?? bcryptCost,
+    loginThrottle: {
+      maxFailures: maxLoginFailures,
+      maxFailuresPerAddress: options.loginFailuresPerAddress ?? 100_000,
+      windowSeconds: 900,
+      lockoutSeconds: loginLockoutSeconds,
+    },
+    registrationLimit: {
+      maxPerAddress: options.registrationsPerAddress ?? 100_000,
+      windowSeconds: 3600,
+    },
+    passwordHashing: {
+      concurrency: 2,
+      perAddress: 1000,
+      queueLimit: 1000,
+      ...options.passwordHashing,
     },
   };
+}
+
+/**
+ * The users subgraph on a free port over this run's database and Redis prefix, with its own
+ * keys. It starts once its Redis answers, so limits count there from the first request.
+ */
+export async function startUsersSubgraph(options: UsersSubgraphOptions = {}) {
+  const { service, ...started } = await startSubgraphInProcess(
+    createUsersService,
+    subgraphTestRun(inject),
+    (config, keys) => testUsersConfig(config, keys, options),
+  );
+  return { ...started, db: service.db, stop: service.stop };
 }
 
 export type UsersSubgraph = Awaited<ReturnType<typeof startUsersSubgraph>>;

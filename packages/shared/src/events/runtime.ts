@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createRedis } from '../redis.js';
@@ -6,6 +7,9 @@ import { createOutboxRelay, type TransactionalSqlClient } from './outbox.js';
 
 export interface EventRuntimeOptions {
   name: string;
+  /** The service's own connection, which the relay publishes on; its owner closes it. */
+  redis: Redis;
+  /** Where the consumer opens a connection of its own: XREADGROUP blocks it. */
   redisUrl: string;
   prefix: string;
   db: TransactionalSqlClient;
@@ -20,15 +24,14 @@ export interface EventRuntimeOptions {
 }
 
 /**
- * A service's side of the event flow: a Redis connection, the outbox relay publishing what its
- * transactions enqueued, and optionally one consumer group. `kick()` after a commit publishes at
- * once instead of at the next poll.
+ * A service's side of the event flow: the outbox relay publishing what its transactions
+ * enqueued, and optionally one consumer group. `kick()` after a commit publishes at once instead
+ * of at the next poll.
  */
 export function createEventRuntime(options: EventRuntimeOptions) {
-  const { name, redisUrl, prefix, db, logger, registry } = options;
-  const redis = createRedis(redisUrl, logger, `${name}-events`);
+  const { name, redis, prefix, db, logger, registry } = options;
   const relay = createOutboxRelay({ db, redis, prefix, logger, registry });
-  const reader = options.consume && createRedis(redisUrl, logger, `${name}-consumer`);
+  const reader = options.consume && createRedis(options.redisUrl, logger, `${name}-consumer`);
   const consumer =
     options.consume &&
     reader &&
@@ -44,7 +47,6 @@ export function createEventRuntime(options: EventRuntimeOptions) {
       },
     });
   return {
-    redis,
     kick: () => relay.kick(),
     start() {
       relay.start();
@@ -54,7 +56,6 @@ export function createEventRuntime(options: EventRuntimeOptions) {
       await consumer?.stop();
       await relay.stop();
       reader?.disconnect();
-      redis.disconnect();
     },
   };
 }

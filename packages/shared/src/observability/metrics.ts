@@ -56,18 +56,31 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * a deployment keeps on its private network, as gateways do; the public port then serves no
  * metrics. Resolves to undefined when no METRICS_PORT is configured.
  */
-export async function listenForMetrics(
+export function listenForMetrics(
   metrics: Metrics,
   env: { METRICS_PORT?: number; METRICS_HOST?: string; HOST: string },
   logger: Logger,
 ) {
-  if (env.METRICS_PORT === undefined) return undefined;
+  if (env.METRICS_PORT === undefined) return Promise.resolve(undefined);
+  return serveMetrics(
+    metrics,
+    { port: env.METRICS_PORT, host: env.METRICS_HOST ?? env.HOST },
+    logger,
+  );
+}
+
+/** `/metrics`, and nothing else, on a listener of its own at `port` (0 picks a free one). */
+export async function serveMetrics(
+  metrics: Metrics,
+  listener: { port: number; host: string },
+  logger: Logger,
+) {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/metrics') return metrics.route(req, res);
     sendJsonError(res, 404, 'Only /metrics is served here');
   });
-  const port = await listen(server, env.METRICS_PORT, env.METRICS_HOST ?? env.HOST);
+  const port = await listen(server, listener.port, listener.host);
   logger.info({ metricsPort: port }, 'serving metrics');
   return {
     port,

@@ -175,7 +175,7 @@ export function createSubgraphServer<TContext extends BaseContext & OperationCon
   return { apollo, httpServer, schema };
 }
 
-/** A subgraph's `createServer` options beside its own dependencies (`serverSettingsFromEnv`). */
+/** What a subgraph's server takes beside its schema and context: `SubgraphConfig.http`, logger and metrics. */
 export type SubgraphServerSettings = Pick<
   SubgraphServerOptions<unknown>,
   | 'logger'

@@ -7,7 +7,8 @@ import pg from 'pg';
 import { createDatabaseFromTemplate, dropDatabase, withAdvisoryLock } from './database-admin.js';
 import { repoRoot } from './paths.js';
 
-export type Service = 'users' | 'products' | 'orders';
+/** A subgraph, by its folder name: its schema and migrations are under `prisma/<name>/`. */
+export type Service = string;
 
 /** The server tests create their databases on; override with TEST_POSTGRES_URL. */
 export const testPostgresUrl =

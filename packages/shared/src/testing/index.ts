@@ -4,6 +4,8 @@ export * from './keys.js';
 export * from './paths.js';
 export * from './processes.js';
 export * from './query-counter.js';
+export * from './subgraph.js';
+export * from './subgraphs.js';
 export * from './database-admin.js';
 export * from './preflight.js';
 export * from './redis.js';

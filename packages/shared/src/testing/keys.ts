@@ -14,6 +14,8 @@ export function generateSigningKeys() {
   };
 }
 
+export type SigningKeys = ReturnType<typeof generateSigningKeys>;
+
 export interface TestTokenOptions {
   sub?: string;
   role?: Role;

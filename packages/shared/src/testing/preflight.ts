@@ -1,13 +1,15 @@
+import { accessSync, constants } from 'node:fs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
+/** Where the tests run (Debian): `npm start` offers Docker's instead (scripts/infrastructure.ts). */
 const howToStart = {
   postgres:
     'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n' +
-    '  or, with Docker: docker compose up -d postgres redis',
+    '  (not installed? Debian: sudo apt-get install postgresql)',
   redis:
     'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no\n' +
-    '  or, with Docker: docker compose up -d postgres redis',
+    '  (not installed? Debian: sudo apt-get install redis-server)',
 };
 
 /** Fails at once, naming what is missing and how to start it, when Postgres is unreachable. */
@@ -47,5 +49,28 @@ export async function checkRedis(url: string): Promise<void> {
     );
   } finally {
     redis.disconnect();
+  }
+}
+
+/** The Chromium the browser test drives: CHROMIUM_PATH, or Debian's at /usr/bin/chromium. */
+export const chromiumPath = () => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Fails at once, saying what to install, when there is no Chromium to run: the router's browser
+ * test (the /track page) needs one, and playwright-core never downloads a browser.
+ */
+export function checkChromium(): void {
+  const path = chromiumPath();
+  try {
+    accessSync(path, constants.X_OK);
+  } catch (error) {
+    throw new Error(
+      `No Chromium to run at ${path} (${process.env.CHROMIUM_PATH ? 'CHROMIUM_PATH' : 'the default'}): ` +
+        `the browser test of the /track page drives one.\n` +
+        `Install Debian's with:\n  sudo apt-get install chromium\n` +
+        `  or install Chromium or Google Chrome and set CHROMIUM_PATH to its binary, e.g. on macOS\n` +
+        `  CHROMIUM_PATH="/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"`,
+      { cause: error },
+    );
   }
 }

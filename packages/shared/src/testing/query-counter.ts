@@ -1,24 +1,13 @@
-import pg from 'pg';
-import { countingClient } from '../data/database.js';
-
 /**
- * A pg pool that counts the SQL statements sent through it, for tests that prove a query plan
- * costs a constant number of round trips (no N+1). Hand it to a subgraph's `createDb`.
+ * Counts SQL statements, for tests that prove a query plan costs a constant number of round
+ * trips (no N+1): hand `onStatement` to a subgraph as its `statementCounter`.
  */
-export function createCountingPool(connectionString: string) {
+export function createStatementCounter() {
   let statements = 0;
-  const Counting = countingClient(() => statements++);
-  class QuietClient extends Counting {
-    constructor(config?: string | pg.ClientConfig) {
-      super(config);
-      // A test database is dropped WITH (FORCE) right after its pool ends, which can reach a
-      // connection still closing; that is the end of the test, not an error in it.
-      this.on('error', () => undefined);
-    }
-  }
-  const pool = new pg.Pool({ connectionString, Client: QuietClient });
   return {
-    pool,
+    onStatement: () => {
+      statements++;
+    },
     /** Statements sent since the last reset. */
     count: () => statements,
     reset: () => {
@@ -26,3 +15,5 @@ export function createCountingPool(connectionString: string) {
     },
   };
 }
+
+export type StatementCounter = ReturnType<typeof createStatementCounter>;

@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { createAccessTokenVerifier } from '@cartograph/shared';
 import {
-  createAccessTokenVerifier,
-  createEventRuntime,
-  createLogger,
-  createMetrics,
-  defaultOperationLimits,
-  EventHub,
-  listen,
-} from '@cartograph/shared';
-import {
+  createTestDatabase,
+  createTestRedisPrefix,
   freePort,
-  generateSigningKeys,
-  testRedisUrl,
+  startSubgraphInProcess,
   testTokenSettings,
 } from '@cartograph/shared/testing';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
@@ -22,11 +15,9 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-node';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { composeSupergraph } from '../../schema/compose.js';
-import { createDb } from '../../subgraphs/products/src/data/db.js';
-import { createServer as createProducts } from '../../subgraphs/products/src/server.js';
-import { createRouter } from '../src/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProductsService } from '../../subgraphs/products/src/service.js';
+import { startRouterInProcess } from './in-process.js';
 
 /**
  * The router and the products subgraph in this process, sharing one tracer provider that keeps
@@ -38,60 +29,30 @@ async function startTracedSupergraph() {
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   // As `startTracing` does: async-hooks context and W3C trace context propagation.
   provider.register();
-  const keys = generateSigningKeys();
-  const verifyAccessToken = await createAccessTokenVerifier(keys.publicKeyPem, testTokenSettings);
-  const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const routerLog: Record<string, unknown>[] = [];
-  const db = createDb(inject('databaseUrls').products);
-  const events = createEventRuntime({
-    name: 'products',
-    redisUrl: testRedisUrl,
-    prefix: inject('redisPrefix'),
-    db,
-    logger,
+  const database = await createTestDatabase('products');
+  const redis = createTestRedisPrefix('tracing');
+  const products = await startSubgraphInProcess(createProductsService, {
+    databaseUrl: database.url,
+    redisPrefix: redis.prefix,
   });
-  const products = createProducts({
-    deps: { db, verifyAccessToken, events, stockChanges: new EventHub() },
-    logger,
-    metrics: createMetrics('products'),
-    production: false,
-    corsOrigins: '*',
-  });
-  await products.apollo.start();
-  const productsPort = await listen(products.httpServer, 0, '127.0.0.1');
   const nowhere = `http://127.0.0.1:${await freePort()}/graphql`;
-  const router = createRouter({
-    supergraphSdl: (await composeSupergraph()).supergraphSdl,
-    subgraphUrls: {
-      products: `http://127.0.0.1:${productsPort}/graphql`,
-      users: nowhere,
-      orders: nowhere,
-    },
-    subgraphPool: { connections: 4, timeoutMs: 5000 },
-    subscriptions: {
-      queueLimit: 100,
-      retryAttempts: 0,
-      maxPerConnection: 100,
-      maxConnectionsPerAddress: 0,
-      maxPerAddress: 0,
-    },
-    limits: defaultOperationLimits,
-    trustedProxies: 0,
-    verifyAccessToken,
+  const router = await startRouterInProcess({
+    subgraphUrls: { products: products.url, users: nowhere, orders: nowhere },
+    verifyAccessToken: await createAccessTokenVerifier(
+      products.keys.publicKeyPem,
+      testTokenSettings,
+    ),
     logger: pino(
       { level: 'error' },
       { write: (line: string) => void routerLog.push(JSON.parse(line)) },
     ),
-    introspection: false,
-    corsOrigins: '*',
   });
-  await router.apollo.start();
-  const url = `http://127.0.0.1:${await listen(router.httpServer, 0, '127.0.0.1')}/graphql`;
   return {
     exporter,
     routerLog,
     async post(query: string, headers: Record<string, string> = {}) {
-      const response = await fetch(url, {
+      const response = await fetch(router.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ query }),
@@ -105,9 +66,9 @@ async function startTracedSupergraph() {
     },
     async stop() {
       await router.stop();
-      await products.apollo.stop();
-      await events.stop();
-      await db.$disconnect();
+      await products.service.stop();
+      await database.drop();
+      await redis.cleanup();
       await provider.shutdown();
       trace.disable();
       context.disable();

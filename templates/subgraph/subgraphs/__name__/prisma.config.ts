@@ -1,0 +1,3 @@
+import { serviceConfig } from '../../prisma/prisma-config.js';
+
+export default serviceConfig('__name__');

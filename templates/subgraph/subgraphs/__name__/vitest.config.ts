@@ -1,0 +1,3 @@
+import { subgraphTestConfig } from '../../vitest.shared.js';
+
+export default subgraphTestConfig('__name__');
